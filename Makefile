@@ -1,0 +1,43 @@
+# The two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   := build/demo
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: demo test install browser lint clean lock
+
+# The venv is rebuilt whenever the pins or the package metadata change.
+$(BIN)/roas: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+install: $(BIN)/roas
+
+# Debian's chromium drives the browser tests and the PDF export (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (browser tests, PDF export)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	$(BIN)/roas generate --out $(DEMO)/raw --seed 42
+	$(BIN)/roas run --data $(DEMO)/raw --out $(DEMO)/site --warehouse $(DEMO)/roas.duckdb
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install browser lint
+	$(BIN)/pytest -q
+
+lock:
+	$(PYTHON) -m venv /tmp/roas-lock && /tmp/roas-lock/bin/pip install --quiet -e '.[test]' \
+	  && /tmp/roas-lock/bin/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf build target logs .pytest_cache

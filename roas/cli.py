@@ -1,0 +1,167 @@
+"""The `roas` command: generate, validate, run, report.
+
+Exit codes: 0 success, 1 input refused or build failed, 2 usage error.
+A failure is one clear message on stderr, never a traceback (set ROAS_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from roas.config import RunConfig
+from roas.errors import RoasError, UsageError
+from roas.progress import StageLog, console
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected zero or more, got {value}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="roas",
+        description="Measure influencer marketing: ROAS, incremental ROAS, personas, payouts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="write a simulated programme's raw files")
+    generate.add_argument("--out", type=Path, required=True, help="folder for the raw files")
+    generate.add_argument("--seed", type=_non_negative_int, default=42)
+    generate.add_argument("--orders", type=_positive_int, default=None,
+                          help="about this many tracking rows (default: demo size, ~15,000)")
+    generate.add_argument("--influencers", type=_positive_int, default=500)
+    generate.add_argument("--truth-dir", type=Path, default=None,
+                          help="where the planted truth goes (default: <out>_truth, beside --out)")
+
+    validate = commands.add_parser("validate", help="check the raw files against the contract")
+    validate.add_argument("--data", type=Path, required=True, help="folder of raw files")
+
+    run = commands.add_parser("run", help="validate, build the warehouse and render the report")
+    run.add_argument("--data", type=Path, required=True, help="folder of raw files")
+    run.add_argument("--out", type=Path, required=True, help="folder for the static site")
+    run.add_argument("--warehouse", type=Path, required=True, help="DuckDB file to build")
+    run.add_argument("--pdf", action="store_true", help="also write report.pdf into the site")
+    run.add_argument("--holdout-share", type=_number, default=RunConfig.holdout_share,
+                     help="control share when audiences.csv is absent (default 0.10)")
+    run.add_argument("--assumed-lift", type=_number, default=RunConfig.assumed_lift,
+                     help="lift assumed for cells without a control arm (default 0.30)")
+    run.add_argument("--breakeven", type=_number, default=RunConfig.breakeven,
+                     help="iROAS break-even for verdicts (default 1.0)")
+    run.add_argument("--poor-roi-below", type=_number, default=RunConfig.poor_roi_below,
+                     help="ROAS below which an influencer is flagged poor ROI (default 1.0)")
+    run.add_argument("--currency", default=RunConfig.currency, help="currency symbol (default ₹)")
+
+    report = commands.add_parser("report", help="render the static site from a built warehouse")
+    report.add_argument("--warehouse", type=Path, required=True)
+    report.add_argument("--out", type=Path, required=True, help="folder for the static site")
+    report.add_argument("--pdf", action="store_true", help="also write report.pdf into the site")
+    report.add_argument("--currency", default=RunConfig.currency)
+    return parser
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from generator import generate
+
+    log = StageLog()
+    with log.stage("generate") as stage:
+        summary = generate(
+            args.out, seed=args.seed, orders=args.orders, influencers=args.influencers,
+            truth_dir=args.truth_dir, progress=stage.update,
+        )
+        stage.detail = ", ".join(f"{name}: {rows:,}" for name, rows in summary.rows.items())
+    print(f"Raw files: {Path(summary.out_dir).resolve()}")
+    print(f"Planted truth: {Path(summary.truth_dir).resolve()}")
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    from roas.pipeline import validate_stage
+
+    report = validate_stage(StageLog(), args.data, None)
+    print(report.summary())
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from roas.pipeline import run_pipeline
+
+    config = RunConfig(
+        holdout_share=args.holdout_share, assumed_lift=args.assumed_lift,
+        breakeven=args.breakeven, poor_roi_below=args.poor_roi_below, currency=args.currency,
+    )
+    result = run_pipeline(args.data, args.out, args.warehouse, config, pdf=args.pdf)
+    total = sum(seconds for _, seconds, _ in result.stages.timings)
+    console.print(f"[bold]done[/bold] in {total:.1f} s")
+    print(f"Warehouse: {result.paths.warehouse}")
+    if result.pdf_path:
+        print(f"PDF: {result.pdf_path.resolve()}")
+    print(f"Report: {result.index_path.resolve()}")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from roas.pipeline import report_stage
+
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse {args.warehouse} does not exist; run `roas run` first")
+    index_path, pdf_path = report_stage(
+        StageLog(), args.warehouse.resolve(), args.out, args.currency, args.pdf
+    )
+    if pdf_path:
+        print(f"PDF: {pdf_path.resolve()}")
+    print(f"Report: {index_path.resolve()}")
+
+
+COMMANDS = {"generate": cmd_generate, "validate": cmd_validate, "run": cmd_run,
+            "report": cmd_report}
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    args = build_parser().parse_args(argv)  # exits 2 on a usage error
+    try:
+        COMMANDS[args.command](args)
+    except RoasError as error:
+        print(f"roas: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("roas: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours: still one line, the traceback on demand
+        if os.environ.get("ROAS_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"roas: unexpected error: {type(error).__name__}: {error} "
+            "(set ROAS_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

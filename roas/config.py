@@ -1,0 +1,37 @@
+"""Run configuration: the knobs of the metric definitions and of the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roas.errors import UsageError
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    holdout_share: float = 0.10
+    assumed_lift: float = 0.30
+    breakeven: float = 1.0
+    poor_roi_below: float = 1.0
+    currency: str = "₹"
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.holdout_share < 1.0:
+            raise UsageError(f"--holdout-share must be between 0 and 1, got {self.holdout_share}")
+        if self.assumed_lift <= -1.0:
+            raise UsageError(f"--assumed-lift must be above -1, got {self.assumed_lift}")
+        if self.breakeven < 0 or self.poor_roi_below < 0:
+            raise UsageError("--breakeven and --poor-roi-below must not be negative")
+        if not self.currency.strip():
+            raise UsageError("--currency must not be empty")
+
+    def dbt_vars(self, *, has_audiences: bool, tracking_has_group: bool) -> dict[str, object]:
+        """The dbt vars that carry the metric definitions' parameters into the models."""
+        return {
+            "holdout_share": self.holdout_share,
+            "assumed_lift": self.assumed_lift,
+            "breakeven": self.breakeven,
+            "poor_roi_below": self.poor_roi_below,
+            "has_audiences": has_audiences,
+            "tracking_has_group": tracking_has_group,
+        }

@@ -1,0 +1,21 @@
+"""Errors the CLI turns into one clear message and an exit code, never a traceback."""
+
+
+class RoasError(Exception):
+    """A failure the user can act on. The message is shown as is."""
+
+    exit_code = 1
+
+
+class UsageError(RoasError):
+    """The command line itself is wrong (exit 2)."""
+
+    exit_code = 2
+
+
+class BuildFailed(RoasError):
+    """dbt could not build or test the warehouse."""
+
+
+class WarehouseLocked(RoasError):
+    """Another process holds the DuckDB file open for writing."""

@@ -1,0 +1,45 @@
+"""Where the dbt project lives and where a run writes its intermediate files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def project_dir() -> Path:
+    """The dbt project root (holds dbt_project.yml); overridable for installed copies."""
+    override = os.environ.get("ROAS_PROJECT_DIR")
+    root = Path(override) if override else Path(__file__).resolve().parents[1]
+    if not (root / "dbt_project.yml").is_file():
+        raise FileNotFoundError(
+            f"dbt project not found at {root}; set ROAS_PROJECT_DIR to the repository root"
+        )
+    return root
+
+
+@dataclass(frozen=True)
+class BuildPaths:
+    """Files of one warehouse: the DuckDB file and its build folder beside it."""
+
+    warehouse: Path
+
+    @property
+    def build_dir(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.stem + ".build")
+
+    @property
+    def validated_dir(self) -> Path:
+        return self.build_dir / "validated"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.build_dir / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.build_dir / "dbt" / "logs"
+
+
+def build_paths(warehouse: Path) -> BuildPaths:
+    return BuildPaths(warehouse.expanduser().resolve())
