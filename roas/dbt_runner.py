@@ -1,9 +1,16 @@
-"""Runs `dbt build` in-process against the project, with progress and clear failures."""
+"""Runs dbt in a child process, with live progress and clear failures.
+
+A child process, not dbtRunner in-process: dbt-duckdb keeps its connection to the
+warehouse open for the life of the process, which would stop the report stage from
+opening the file read-only, and a child keeps dbt's threads and globals out of ours.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +19,7 @@ from roas.errors import BuildFailed
 from roas.paths import BuildPaths, project_dir
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
+DBT_ENTRY = "from dbt.cli.main import cli; cli()"
 
 
 @dataclass(frozen=True)
@@ -24,22 +32,57 @@ class DbtOutcome:
 def dbt_args(command: str, paths: BuildPaths, dbt_vars: dict[str, object]) -> list[str]:
     project = str(project_dir())
     return [
-        command,
+        *command.split(),
         "--project-dir", project,
         "--profiles-dir", project,
         "--target-path", str(paths.dbt_target_dir),
         "--log-path", str(paths.dbt_log_dir),
         "--vars", json.dumps(dbt_vars, sort_keys=True),
-        "--quiet",
+        "--log-format", "json",
         "--no-use-colors",
     ]
 
 
-def _set_environment(paths: BuildPaths) -> None:
-    # profiles.yml and the sources read these; set them for this process and its threads.
-    os.environ["ROAS_WAREHOUSE"] = str(paths.warehouse)
-    os.environ["ROAS_VALIDATED_DIR"] = str(paths.validated_dir)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+def dbt_environment(paths: BuildPaths) -> dict[str, str]:
+    """profiles.yml and the sources read these."""
+    return {
+        **os.environ,
+        "ROAS_WAREHOUSE": str(paths.warehouse),
+        "ROAS_VALIDATED_DIR": str(paths.validated_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def _node_line(line: str) -> str | None:
+    """One progress line for a finished node, from dbt's JSON log."""
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    if event.get("info", {}).get("name") != "NodeFinished":
+        return None
+    node = event.get("data", {}).get("node_info", {})
+    return f"{node.get('resource_type')} {node.get('node_name')}: {node.get('node_status')}"
+
+
+def _error_lines(lines: list[str]) -> list[str]:
+    """dbt's own error messages (e.g. a parse error), when it failed before running nodes."""
+    messages = []
+    for line in lines:
+        try:
+            info = json.loads(line).get("info", {})
+        except ValueError:
+            continue
+        if info.get("level") == "error" and info.get("msg"):
+            messages.append(info["msg"].strip())
+    return messages
+
+
+def _read_results(paths: BuildPaths) -> list[dict]:
+    results_file = paths.dbt_target_dir / "run_results.json"
+    if not results_file.is_file():
+        return []
+    return json.loads(results_file.read_text())["results"]
 
 
 def run_dbt(
@@ -48,33 +91,39 @@ def run_dbt(
     dbt_vars: dict[str, object],
     on_node: Callable[[str], None] | None = None,
 ) -> DbtOutcome:
-    """Run a dbt command (build, docs generate ...) and raise BuildFailed with the failing nodes."""
-    from dbt.cli.main import dbtRunner  # heavy import, only when dbt is needed
-
-    _set_environment(paths)
+    """Run a dbt command (build, docs generate ...); raise BuildFailed naming failing nodes."""
     paths.dbt_log_dir.mkdir(parents=True, exist_ok=True)
+    results_file = paths.dbt_target_dir / "run_results.json"
+    results_file.unlink(missing_ok=True)  # never read a previous run's results
+    process = subprocess.Popen(
+        [sys.executable, "-c", DBT_ENTRY, *dbt_args(command, paths, dbt_vars)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dbt_environment(paths), cwd=project_dir(),
+    )
+    lines: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        progress = _node_line(line)
+        if progress and on_node:
+            on_node(progress)
+    returncode = process.wait()
 
-    def callback(event) -> None:  # dbt's EventMsg
-        if on_node is not None and event.info.name == "NodeFinished":
-            node = event.data.node_info
-            on_node(f"{node.resource_type} {node.node_name}: {node.node_status}")
-
-    result = dbtRunner(callbacks=[callback]).invoke(dbt_args(command, paths, dbt_vars))
-    if result.exception is not None:
-        raise BuildFailed(f"dbt {command} could not run: {result.exception}")
-    node_results = list(getattr(result.result, "results", None) or [])
-    failures = [r for r in node_results if str(r.status) in FAILED_STATUSES]
-    if failures or not result.success:
-        lines = [f"  - {r.node.resource_type} {r.node.name}: {r.message}" for r in failures[:10]]
-        more = f"\n  … and {len(failures) - 10} more" if len(failures) > 10 else ""
+    results = _read_results(paths)
+    failures = [r for r in results if r["status"] in FAILED_STATUSES]
+    if returncode != 0 or failures:
         log_file = Path(paths.dbt_log_dir) / "dbt.log"
+        details = [f"  - {r['unique_id']}: {(r.get('message') or '').strip()}" for r in failures]
+        if not details:
+            details = [f"  {message}" for message in _error_lines(lines)[-5:]]
         raise BuildFailed(
-            f"dbt {command} failed ({len(failures)} node(s)); see {log_file}\n"
-            + "\n".join(lines)
-            + more
+            f"dbt {command} failed (exit {returncode}); full log: {log_file}\n"
+            + "\n".join(details[:10])
+            + (f"\n  … and {len(details) - 10} more" if len(details) > 10 else "")
         )
+    kinds = [r["unique_id"].split(".")[0] for r in results]
     return DbtOutcome(
-        models=sum(1 for r in node_results if r.node.resource_type in ("model", "seed")),
-        tests=sum(1 for r in node_results if r.node.resource_type in ("test", "unit_test")),
-        warnings=[f"{r.node.name}: {r.message}" for r in node_results if str(r.status) == "warn"],
+        models=sum(kind in ("model", "seed") for kind in kinds),
+        tests=sum(kind in ("test", "unit_test") for kind in kinds),
+        warnings=[f"{r['unique_id']}: {r.get('message')}" for r in results if r["status"] == "warn"],
     )

@@ -1,0 +1,57 @@
+{#- Generic data tests (dbt_utils is not available offline). -#}
+
+{#- primary key over several columns: no two rows share the combination -#}
+{% test unique_combination(model, combination_of_columns) %}
+
+    {%- set columns = combination_of_columns | join(', ') -%}
+
+    select
+        {{ columns }},
+        count(*) as duplicate_rows
+
+    from {{ model }}
+    group by {{ columns }}
+    having count(*) > 1
+
+{% endtest %}
+
+
+{#- every row of the load audit balances: rows_read = rows_loaded + rows_rejected -#}
+{% test rows_read_equals_loaded_plus_rejected(model, rows_read='rows_read', rows_loaded='rows_loaded', rows_rejected='rows_rejected') %}
+
+    select *
+    from {{ model }}
+    where coalesce({{ rows_read }}, 0)
+        <> coalesce({{ rows_loaded }}, 0) + coalesce({{ rows_rejected }}, 0)
+
+{% endtest %}
+
+
+{#- the column is never negative (NULLs pass; pair with not_null when needed) -#}
+{% test non_negative(model, column_name) %}
+
+    select *
+    from {{ model }}
+    where {{ column_name }} < 0
+
+{% endtest %}
+
+
+{#- a boolean SQL expression holds on every row -#}
+{% test expression_is_true(model, expression) %}
+
+    select *
+    from {{ model }}
+    where not ({{ expression }})
+
+{% endtest %}
+
+
+{#- the model has exactly `expected` rows -#}
+{% test row_count_equals(model, expected) %}
+
+    select count(*) as actual_rows
+    from {{ model }}
+    having count(*) <> {{ expected }}
+
+{% endtest %}

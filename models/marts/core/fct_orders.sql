@@ -1,0 +1,44 @@
+with
+
+tracking as (
+
+    select * from {{ ref('stg_tracking_data') }}
+
+),
+
+products as (
+
+    select * from {{ ref('products') }}
+
+),
+
+final as (
+
+    select
+        tracking.line_number,
+        tracking.order_id,
+        tracking.is_order_id_derived,
+        tracking.order_date,
+        tracking.campaign,
+        tracking.influencer_id,
+        tracking.user_id,
+        tracking.product,
+        coalesce(tracking.brand, products.brand) as brand,
+        products.product_category,
+        tracking.traffic_source,
+        tracking.exposure_group,
+        case when tracking.exposure_group = 1 then true else false end as is_exposed,
+        tracking.orders,
+        tracking.revenue,
+        case when tracking.exposure_group = 1 then tracking.orders else 0 end as attributed_orders,
+        case when tracking.exposure_group = 1 then tracking.revenue else 0 end as attributed_revenue,
+        case when tracking.exposure_group = 0 then tracking.orders else 0 end as control_orders,
+        case when tracking.exposure_group = 0 then tracking.revenue else 0 end as control_revenue
+
+    from tracking
+    left join products
+        on tracking.product = products.product
+
+)
+
+select * from final
