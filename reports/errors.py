@@ -1,5 +1,7 @@
 """Errors raised by the report."""
 
+from roas.errors import RoasError
 
-class ReportError(Exception):
+
+class ReportError(RoasError):
     """The report cannot be rendered (missing warehouse, table or column)."""

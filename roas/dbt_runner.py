@@ -125,5 +125,7 @@ def run_dbt(
     return DbtOutcome(
         models=sum(kind in ("model", "seed") for kind in kinds),
         tests=sum(kind in ("test", "unit_test") for kind in kinds),
-        warnings=[f"{r['unique_id']}: {r.get('message')}" for r in results if r["status"] == "warn"],
+        warnings=[
+            f"{r['unique_id']}: {r.get('message')}" for r in results if r["status"] == "warn"
+        ],
     )

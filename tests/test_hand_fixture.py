@@ -228,7 +228,10 @@ def test_bad_rows_are_rejected_and_counted(hand_build):
     rejected = hand_build.query(
         "select source_file, line_number, reason from rejected_rows order by line_number"
     )
-    assert [(f, n) for f, n, _ in rejected] == [("tracking_data.csv", 19), ("tracking_data.csv", 20)]
+    assert [(f, n) for f, n, _ in rejected] == [
+        ("tracking_data.csv", 19),
+        ("tracking_data.csv", 20),
+    ]
     assert "revenue" in rejected[0][2]
     assert "influencer" in rejected[1][2]
     audit = hand_build.one(
