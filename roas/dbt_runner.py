@@ -78,6 +78,19 @@ def _error_lines(lines: list[str]) -> list[str]:
     return messages
 
 
+def _warning_lines(lines: list[str]) -> list[str]:
+    """dbt's warnings (deprecations, config problems): a clean build has none."""
+    warnings = []
+    for line in lines:
+        try:
+            info = json.loads(line).get("info", {})
+        except ValueError:
+            continue
+        if info.get("level") == "warn" and info.get("msg"):
+            warnings.append(info["msg"].strip().splitlines()[0])
+    return warnings
+
+
 def _read_results(paths: BuildPaths) -> list[dict]:
     results_file = paths.dbt_target_dir / "run_results.json"
     if not results_file.is_file():
@@ -127,5 +140,6 @@ def run_dbt(
         tests=sum(kind in ("test", "unit_test") for kind in kinds),
         warnings=[
             f"{r['unique_id']}: {r.get('message')}" for r in results if r["status"] == "warn"
-        ],
+        ]
+        + _warning_lines(lines),
     )

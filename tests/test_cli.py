@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-
 from conftest import HAND_FIXTURE, run_roas
 
 
