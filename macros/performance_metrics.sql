@@ -19,8 +19,38 @@
     sum({{ p }}incremental_revenue) as incremental_revenue,
     sum(case when {{ p }}method = 'measured' then {{ p }}incremental_revenue_variance else 0 end)
         as incremental_revenue_variance,
+    sum({{ p }}incremental_orders) as incremental_orders,
+    sum(case when {{ p }}method = 'measured' then {{ p }}incremental_orders_variance else 0 end)
+        as incremental_orders_variance,
+    sum(case when {{ p }}method = 'measured' then {{ p }}incremental_revenue
+        else {{ p }}assumed_increment_low end) as assumed_incremental_revenue_low,
+    sum(case when {{ p }}method = 'measured' then {{ p }}incremental_revenue
+        else {{ p }}assumed_increment_high end) as assumed_incremental_revenue_high,
     cast(sum(case when {{ p }}method = 'measured' then 1 else 0 end) as {{ dbt.type_bigint() }}) as measured_cells,
-    cast(sum(case when {{ p }}method = 'modelled' then 1 else 0 end) as {{ dbt.type_bigint() }}) as modelled_cells
+    cast(sum({{ assumed_cell_sql(p) }}) as {{ dbt.type_bigint() }}) as modelled_cells
+{%- endmacro %}
+
+
+{#- 1 for a cell whose increment rests on the assumed lift: no control arm and
+    some revenue or orders. A spend-only cell (no control arm, no order in either
+    arm, e.g. '(unallocated)') has increment 0 whatever the lift: it assumes
+    nothing, so it does not make a measured unit 'mixed'. -#}
+{% macro assumed_cell_sql(p='') -%}
+    case when {{ p }}method = 'modelled' and not coalesce({{ p }}is_spend_only, false) then 1 else 0 end
+{%- endmacro %}
+
+
+{#- the inputs of performance_metrics() for a single cell of int_incrementality_cells -#}
+{% macro cell_inputs(prefix='') -%}
+    {%- set p = prefix ~ '.' if prefix else '' -%}
+    {{ p }}exposed_revenue as attributed_revenue,
+    {{ p }}exposed_orders as attributed_orders,
+    case when {{ p }}method = 'measured' then {{ p }}incremental_revenue
+        else {{ p }}assumed_increment_low end as assumed_incremental_revenue_low,
+    case when {{ p }}method = 'measured' then {{ p }}incremental_revenue
+        else {{ p }}assumed_increment_high end as assumed_incremental_revenue_high,
+    case when {{ p }}method = 'measured' then 1 else 0 end as measured_cells,
+    {{ assumed_cell_sql(p) }} as modelled_cells
 {%- endmacro %}
 
 
@@ -34,6 +64,10 @@
     coalesce({{ p }}spend, 0) as spend,
     coalesce({{ p }}incremental_revenue, 0) as incremental_revenue,
     coalesce({{ p }}incremental_revenue_variance, 0) as incremental_revenue_variance,
+    coalesce({{ p }}incremental_orders, 0) as incremental_orders,
+    coalesce({{ p }}incremental_orders_variance, 0) as incremental_orders_variance,
+    coalesce({{ p }}assumed_incremental_revenue_low, 0) as assumed_incremental_revenue_low,
+    coalesce({{ p }}assumed_incremental_revenue_high, 0) as assumed_incremental_revenue_high,
     coalesce({{ p }}measured_cells, 0) as measured_cells,
     coalesce({{ p }}modelled_cells, 0) as modelled_cells
 {%- endmacro %}
@@ -55,6 +89,23 @@
     case when {{ p }}measured_cells > 0 then sqrt({{ p }}incremental_revenue_variance) end
 {%- endmacro %}
 
+{% macro incremental_orders_se_sql(p='') -%}
+    case when {{ p }}measured_cells > 0 then sqrt({{ p }}incremental_orders_variance) end
+{%- endmacro %}
+
+{#- two-sided p-value of incremental revenue = 0, from z = incremental_revenue / se
+    (the z of the interval: p < 0.05 exactly when the 95% interval excludes 0) -#}
+{% macro p_value_sql(p='') -%}
+    {{ normal_two_sided_p(safe_divide(p ~ 'incremental_revenue', incremental_revenue_se_sql(p))) }}
+{%- endmacro %}
+
+{#- minimum detectable iROAS: the smallest true iROAS difference a two-sided 5%
+    test detects with 80% power at this standard error (NULL when the standard
+    error is 0: nothing was measured, e.g. a cell without arm sizes or orders) -#}
+{% macro mde_iroas_sql(p='') -%}
+    {{ safe_divide(mde_multiplier() ~ ' * nullif(' ~ incremental_revenue_se_sql(p) ~ ', 0)', p ~ 'spend') }}
+{%- endmacro %}
+
 {% macro incremental_revenue_ci_sql(p='', side='low') -%}
     ({{ p }}incremental_revenue {{ '-' if side == 'low' else '+' }} {{ ci_z() }} * {{ incremental_revenue_se_sql(p) }})
 {%- endmacro %}
@@ -70,7 +121,8 @@
 
 {#- renders the ratio, interval and verdict columns from the summed inputs
     (columns attributed_revenue, attributed_orders, spend, incremental_revenue,
-    incremental_revenue_variance, measured_cells, modelled_cells of `prefix`) -#}
+    incremental_revenue_variance, incremental_orders, incremental_orders_variance,
+    assumed_incremental_revenue_low/high, measured_cells, modelled_cells of `prefix`) -#}
 {% macro performance_metrics(prefix='') -%}
     {%- set p = prefix ~ '.' if prefix else '' -%}
     {%- set breakeven = num_var('breakeven') -%}
@@ -91,5 +143,21 @@
         when {{ iroas_ci_sql(p, 'high') }} < {{ breakeven }} then 'unprofitable'
         else 'inconclusive'
     end as iroas_verdict,
-    case when {{ roas_sql(p) }} < {{ num_var('poor_roi_below') }} then true else false end as is_poor_roi
+    case when {{ roas_sql(p) }} < {{ num_var('poor_roi_below') }} then true else false end as is_poor_roi,
+    {{ incremental_orders_se_sql(p) }} as incremental_orders_se,
+    {{ p_value_sql(p) }} as p_value,
+    {{ mde_iroas_sql(p) }} as mde_iroas,
+    case
+        when {{ mde_iroas_sql(p) }} is null then null
+        when {{ mde_iroas_sql(p) }} <= {{ breakeven }} then 'adequate'
+        else 'underpowered'
+    end as power_status,
+    case
+        when {{ iroas_method_sql(p) }} <> 'measured'
+            then {{ safe_divide(p ~ 'assumed_incremental_revenue_low', p ~ 'spend') }}
+    end as assumed_iroas_low,
+    case
+        when {{ iroas_method_sql(p) }} <> 'measured'
+            then {{ safe_divide(p ~ 'assumed_incremental_revenue_high', p ~ 'spend') }}
+    end as assumed_iroas_high
 {%- endmacro %}

@@ -12,17 +12,31 @@ cell (C1, 1)  audiences N1 = 4, N0 = 2 -> measured, k = 2
     exposed per-user revenue x: u1 = 60 + 40 = 100, u2 = 50, two non-buyers = 0
     control: u9 = 30, one non-buyer = 0
     R1 = 150, R0 = 30, incremental = 150 - 2 * 30 = 90
-    s1^2 = (12500 - 150^2 / 4) / 3 = 6875 / 3;  s0^2 = (900 - 30^2 / 2) / 1 = 450
-    Var = 4^2 * (s1^2 / 4 + 450 / 2) = 27500 / 3 + 3600 = 12766.666...
+    Variance (empirical-Bayes, docs/incrementality.md; expected buyers
+    lam = max(B, (B + a) P / (P + a)) with a = 1/2, moments shrunk with 5 pseudo-buyers):
+    C1's only measured cell is this one, so its priors are its own rates 2/4 and 1/2 and
+    per-buyer moments m2 = (100^2 + 50^2 + 30^2) / 3 = 13400 / 3, mu = 180 / 3 = 60
+    (shrinking toward itself changes nothing).
+    lam1 = 2 (prior P1 = 4 * 2/4 = 2 = B1), lam0 = 1 (P0 = 2 * 1/2 = 1 = B0)
+    Var = (2 m2 - 2^2 * 60^2 / 4) + 2^2 (1 m2 - 1^2 * 60^2 / 2) = 16000 / 3 + 4 * 8000 / 3
+        = 16000  (the plug-in N1^2 (s1^2/N1 + s0^2/N0) gave 12766.67)
 cell (C2, 3)  audiences has only the control row (N0 = 10) -> measured,
     k = (1 - h) / h = 9, no N1 -> compound Poisson:
     R1 = 100 + 50, R0 = 5, incremental = 150 - 9 * 5 = 105,
-    Var = 100^2 + 50^2 + 9^2 * 5^2 = 14525
+    C2's buyer shares 2/3 exposed, 1/3 control of the cell's 3 buyers: priors 2 and 1,
+    equal to the buyers seen, so lam1 = 2, lam0 = 1; m2 = (100^2 + 50^2 + 5^2) / 3 = 4175
+    Var = 2 * 4175 + 9^2 * 1 * 4175 = 346525  (the plug-in 100^2 + 50^2 + 9^2 * 5^2 =
+    14525 took the one control buyer's 5 as the spread of the whole control arm)
 cell (C1, 2)  no audiences rows -> modelled: 130 - 130 / 1.3 = 30
 cell (C2, 1)  modelled: 20 - 20 / 1.3;  cell (C2, 4) modelled: 80 - 80 / 1.3
-cell (C3, 2)  audiences only, no orders -> measured, incremental 0, Var 0
-cell (C3, 4)  only spend (payout with campaign C3), no orders -> modelled, 0
-cell ((unallocated), 5)  payout without campaign, no orders -> modelled, 0
+cell (C3, 2)  audiences only, no orders -> measured, incremental 0; C3 has no buyer, so
+    the priors are the programme's: exposed 2 / (4 + 50), control 1 / (2 + 5) over the
+    cells with arm sizes, m2 = (13400 + 12525) / 6, mu = (180 + 155) / 6 over all measured
+    buyers: lam1 = 0.5 (50/27) / (50/27 + 0.5), lam0 = 0.5 (5/7) / (5/7 + 0.5),
+    Var = (lam1 m2 - lam1^2 mu^2 / 50) + 10^2 (lam0 m2 - lam0^2 mu^2 / 5) = 123381.4:
+    55 users and no purchase is not a certain zero (the plug-in said Var 0)
+cell (C3, 4)  only spend (payout with campaign C3), no orders -> modelled, 0, spend-only
+cell ((unallocated), 5)  payout without campaign, no orders -> modelled, 0, spend-only
 
 spend: influencer 1 pays 400 without campaign, spread by attributed orders
     C1 (3 orders) 300, C2 (1 order) 100; influencer 2 pays 120 on C1;
@@ -306,9 +320,12 @@ def test_measured_cell_with_arm_sizes(warehouse: Path) -> None:
     assert (c["exposed_buyers"], c["control_buyers"]) == (2, 1)
     assert (c["exposed_orders"], c["control_orders"]) == (3, 1)
     assert c["incremental_revenue"] == pytest.approx(90.0)
-    variance = 4**2 * ((6875 / 3) / 4 + 450 / 2)
-    assert variance == pytest.approx(12766.6666667)
+    m2, mu = 13400 / 3, 60.0
+    variance = (2 * m2 - 2**2 * mu**2 / 4) + 2**2 * (1 * m2 - 1**2 * mu**2 / 2)
+    assert variance == pytest.approx(16000.0)
     assert c["incremental_revenue_se"] == pytest.approx(math.sqrt(variance))
+    assert (c["exposed_buyers_smoothed"], c["control_buyers_smoothed"]) == (
+        pytest.approx(2.0), pytest.approx(1.0))
     assert c["variance_method"] == "arm_sizes"
     assert c["spend"] == pytest.approx(300.0)
     assert c["iroas"] == pytest.approx(0.3)
@@ -322,7 +339,7 @@ def test_measured_cell_without_exposed_size_uses_compound_poisson(warehouse: Pat
     assert c["method"] == "measured"
     assert c["k"] == pytest.approx(9.0)  # (1 - 0.10) / 0.10
     assert c["incremental_revenue"] == pytest.approx(105.0)
-    assert c["incremental_revenue_se"] == pytest.approx(math.sqrt(14525))
+    assert c["incremental_revenue_se"] == pytest.approx(math.sqrt(2 * 4175 + 81 * 4175))
     assert c["variance_method"] == "compound_poisson"
     # no spend: every ratio NULL, never an error
     assert c["spend"] == 0
@@ -339,7 +356,11 @@ def test_cells_from_spend_and_audiences_exist(warehouse: Path) -> None:
     assert audience_only["method"] == "measured"
     assert audience_only["k"] == pytest.approx(10.0)
     assert audience_only["incremental_revenue"] == 0
-    assert audience_only["incremental_revenue_se"] == 0
+    m2, mu = (13400 + 12525) / 6, (180 + 155) / 6
+    lam1, lam0 = 0.5 * (50 / 27) / (50 / 27 + 0.5), 0.5 * (5 / 7) / (5 / 7 + 0.5)
+    variance = (lam1 * m2 - lam1**2 * mu**2 / 50) + 10**2 * (lam0 * m2 - lam0**2 * mu**2 / 5)
+    assert audience_only["incremental_revenue_se"] == pytest.approx(math.sqrt(variance))
+    assert zero_orders["is_spend_only"] is True and audience_only["is_spend_only"] is False
     unallocated = cell(warehouse, "(unallocated)", 5)
     assert unallocated["spend"] == pytest.approx(25.0)
 
@@ -360,12 +381,12 @@ def test_mixed_influencer_interval(warehouse: Path) -> None:
     assert asha["iroas_method"] == "mixed"
     assert (asha["measured_cells"], asha["modelled_cells"]) == (1, 1)
     incremental = 90 + (20 - 20 / 1.3)
-    se = math.sqrt(4**2 * ((6875 / 3) / 4 + 450 / 2))
+    se = math.sqrt(16000)
     assert asha["incremental_revenue"] == pytest.approx(incremental)
     assert asha["incremental_revenue_se"] == pytest.approx(se)
     assert asha["iroas_ci_low"] == pytest.approx((incremental - 1.96 * se) / 400)
     assert asha["iroas_ci_high"] == pytest.approx((incremental + 1.96 * se) / 400)
-    assert asha["iroas_verdict"] == "unprofitable"  # ci_high 0.79 < 1.0
+    assert asha["iroas_verdict"] == "unprofitable"  # ci_high 0.86 < 1.0
     assert asha["roas"] == pytest.approx(170 / 400)
     assert asha["is_poor_roi"] is True
 

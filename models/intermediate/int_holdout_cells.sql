@@ -1,7 +1,8 @@
 {#- One row per cell (campaign, influencer_id): the cells come from tracking
     rows, audiences rows and allocated spend, so a cell with spend but no
     orders (and the '(unallocated)' cell) exists. Per arm: size N (from
-    audiences), revenue R = sum of x, sum of x^2, orders and buyers. -#}
+    audiences), revenue R = sum of x, sum of x^2, order units O = sum of o and
+    sum of o^2 (o = a user's units within the cell and arm), and buyers. -#}
 with
 
 user_purchases as (
@@ -35,6 +36,8 @@ arms as (
         sum(case when exposure_group = 0 then revenue * revenue else 0 end) as control_revenue_sq,
         cast(sum(case when exposure_group = 1 then orders else 0 end) as {{ dbt.type_bigint() }}) as exposed_orders,
         cast(sum(case when exposure_group = 0 then orders else 0 end) as {{ dbt.type_bigint() }}) as control_orders,
+        cast(sum(case when exposure_group = 1 then orders * orders else 0 end) as {{ dbt.type_bigint() }}) as exposed_orders_sq,
+        cast(sum(case when exposure_group = 0 then orders * orders else 0 end) as {{ dbt.type_bigint() }}) as control_orders_sq,
         cast(sum(case when exposure_group = 1 then 1 else 0 end) as {{ dbt.type_bigint() }}) as exposed_buyers,
         cast(sum(case when exposure_group = 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as control_buyers
 
@@ -81,6 +84,8 @@ final as (
         coalesce(arms.control_revenue_sq, 0) as control_revenue_sq,
         coalesce(arms.exposed_orders, 0) as exposed_orders,
         coalesce(arms.control_orders, 0) as control_orders,
+        coalesce(arms.exposed_orders_sq, 0) as exposed_orders_sq,
+        coalesce(arms.control_orders_sq, 0) as control_orders_sq,
         coalesce(arms.exposed_buyers, 0) as exposed_buyers,
         coalesce(arms.control_buyers, 0) as control_buyers,
         coalesce(spend.spend, 0) as spend

@@ -25,6 +25,9 @@ mart_totals as (
     select 'mart_persona_performance', coalesce(sum(spend), 0)
     from {{ ref('mart_persona_performance') }}
     union all
+    select 'mart_brand_performance', coalesce(sum(spend), 0)
+    from {{ ref('mart_brand_performance') }}
+    union all
     select 'mart_programme_summary', coalesce(sum(spend), 0)
     from {{ ref('mart_programme_summary') }}
     union all

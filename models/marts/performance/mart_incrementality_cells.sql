@@ -6,16 +6,22 @@ cells as (
 
 ),
 
+brands as (
+
+    select * from {{ ref('int_campaign_brands') }}
+
+),
+
 inputs as (
 
     select
         cells.*,
-        exposed_revenue as attributed_revenue,
-        exposed_orders as attributed_orders,
-        case when method = 'measured' then 1 else 0 end as measured_cells,
-        case when method = 'modelled' then 1 else 0 end as modelled_cells
+        brands.brand,
+        {{ cell_inputs('cells') }}
 
     from cells
+    left join brands
+        on cells.campaign = brands.campaign
 
 ),
 
@@ -34,9 +40,11 @@ final as (
     select
         campaign,
         influencer_id,
+        brand,
         method,
         n_exposed,
         n_control,
+        holdout_share,
         k,
         exposed_revenue,
         control_revenue,
@@ -44,18 +52,31 @@ final as (
         control_orders,
         exposed_buyers,
         control_buyers,
+        {{ safe_divide('exposed_revenue', 'n_exposed') }} as exposed_revenue_per_user,
+        {{ safe_divide('control_revenue', 'n_control') }} as control_revenue_per_user,
         spend,
         incremental_revenue,
         incremental_revenue_se,
         incremental_revenue_ci_low,
         incremental_revenue_ci_high,
+        incremental_orders,
+        incremental_orders_se,
+        p_value,
+        mde_iroas,
+        power_status,
         iroas,
         iroas_ci_low,
         iroas_ci_high,
         iroas_verdict,
-        incremental_revenue_variance,
+        assumed_iroas_low,
+        assumed_iroas_high,
         variance_method,
-        roas
+        incremental_revenue_variance,
+        roas,
+        incremental_orders_variance,
+        exposed_buyers_smoothed,
+        control_buyers_smoothed,
+        is_spend_only
 
     from metrics
 

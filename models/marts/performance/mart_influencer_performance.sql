@@ -83,6 +83,168 @@ metrics as (
 
 ),
 
+{#- Empirical-Bayes shrinkage (normal-normal, DerSimonian-Laird method of
+    moments) of the influencer's incremental share y = incremental_revenue /
+    attributed_revenue (the effect: lift / (1 + lift) when all is measured) toward
+    the mean of the measured influencers of the same (influencer_type, platform)
+    group, or of all of them when the group has fewer than 3, with v =
+    (incremental_revenue_se / attributed_revenue)^2; then iroas_shrunk = shrunk
+    share x ROAS. Shrinking iROAS itself would mix the effect with the payout deal,
+    which varies with size and so with precision, and drag the precision-weighted
+    group means toward the big spenders (docs/incrementality.md). Measured and
+    mixed influencers with spend take part; one without attributed revenue has an
+    increment of 0 under the share model. -#}
+eligible as (
+
+    select
+        influencer_id,
+        {{ dbt.concat(["coalesce(influencer_type, '(none)')", "' | '", "coalesce(platform, '(none)')"]) }}
+            as shrinkage_group,
+        incremental_revenue / attributed_revenue as y,
+        (incremental_revenue_se / attributed_revenue) * (incremental_revenue_se / attributed_revenue) as v
+
+    from metrics
+    where iroas_method in ('measured', 'mixed')
+        and spend > 0
+        and attributed_revenue > 0
+        and incremental_revenue_se > 0
+
+),
+
+eligible_grouped as (
+
+    select
+        eligible.*,
+        case
+            when count(*) over (partition by shrinkage_group) >= 3 then shrinkage_group
+            else '(all)'
+        end as own_group
+
+    from eligible
+
+),
+
+{#- every eligible influencer once in its own group and once in '(all)' -#}
+memberships as (
+
+    select influencer_id, shrinkage_group as group_key, y, v from eligible
+    union all
+    select influencer_id, '(all)' as group_key, y, v from eligible
+
+),
+
+fixed_effect as (
+
+    select
+        group_key,
+        count(*) as n,
+        sum(1 / v) as sum_w,
+        sum(1 / (v * v)) as sum_w2,
+        sum(y / v) as sum_wy
+
+    from memberships
+    group by group_key
+
+),
+
+heterogeneity as (
+
+    select
+        memberships.group_key,
+        sum((memberships.y - fixed_effect.sum_wy / fixed_effect.sum_w)
+            * (memberships.y - fixed_effect.sum_wy / fixed_effect.sum_w) / memberships.v) as q
+
+    from memberships
+    inner join fixed_effect
+        on memberships.group_key = fixed_effect.group_key
+    group by memberships.group_key
+
+),
+
+between_variance as (
+
+    select
+        fixed_effect.group_key,
+        case
+            when fixed_effect.n >= 2
+                then greatest(
+                    0,
+                    {{ safe_divide('heterogeneity.q - (fixed_effect.n - 1)',
+                                   'fixed_effect.sum_w - fixed_effect.sum_w2 / fixed_effect.sum_w') }})
+        end as tau2
+
+    from fixed_effect
+    inner join heterogeneity
+        on fixed_effect.group_key = heterogeneity.group_key
+
+),
+
+random_effect as (
+
+    select
+        memberships.group_key,
+        between_variance.tau2,
+        sum(memberships.y / (memberships.v + between_variance.tau2))
+            / sum(1 / (memberships.v + between_variance.tau2)) as prior_mean
+
+    from memberships
+    inner join between_variance
+        on memberships.group_key = between_variance.group_key
+    group by memberships.group_key, between_variance.tau2
+
+),
+
+shrunk as (
+
+    select
+        eligible_grouped.influencer_id,
+        case
+            when random_effect.tau2 is null then eligible_grouped.y
+            else random_effect.prior_mean
+                + random_effect.tau2 / (random_effect.tau2 + eligible_grouped.v)
+                * (eligible_grouped.y - random_effect.prior_mean)
+        end as incremental_share_shrunk
+
+    from eligible_grouped
+    left join random_effect
+        on eligible_grouped.own_group = random_effect.group_key
+
+),
+
+with_shrunk as (
+
+    select
+        metrics.*,
+        case
+            when metrics.iroas_method not in ('measured', 'mixed') or not metrics.spend > 0 then null
+            when not metrics.attributed_revenue > 0 then 0
+            when shrunk.incremental_share_shrunk is not null
+                then shrunk.incremental_share_shrunk * metrics.attributed_revenue / metrics.spend
+            else metrics.iroas
+        end as iroas_shrunk
+
+    from metrics
+    left join shrunk
+        on metrics.influencer_id = shrunk.influencer_id
+
+),
+
+ranked as (
+
+    select
+        with_shrunk.*,
+        case
+            when iroas_shrunk is not null
+                then rank() over (
+                    partition by case when iroas_shrunk is null then 1 else 0 end
+                    order by iroas_shrunk desc
+                )
+        end as iroas_rank
+
+    from with_shrunk
+
+),
+
 final as (
 
     select
@@ -121,9 +283,18 @@ final as (
         cpm,
         cpe,
         incremental_revenue_ci_low,
-        incremental_revenue_ci_high
+        incremental_revenue_ci_high,
+        incremental_orders,
+        incremental_orders_se,
+        p_value,
+        power_status,
+        mde_iroas,
+        assumed_iroas_low,
+        assumed_iroas_high,
+        iroas_shrunk,
+        iroas_rank
 
-    from metrics
+    from ranked
 
 )
 

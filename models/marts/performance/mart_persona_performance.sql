@@ -100,7 +100,14 @@ final as (
         measured_cells,
         modelled_cells,
         incremental_revenue_ci_low,
-        incremental_revenue_ci_high
+        incremental_revenue_ci_high,
+        incremental_orders,
+        incremental_orders_se,
+        p_value,
+        power_status,
+        mde_iroas,
+        assumed_iroas_low,
+        assumed_iroas_high
 
     from metrics
 

@@ -124,7 +124,20 @@ final as (
         measured_cells,
         modelled_cells,
         incremental_revenue_ci_low,
-        incremental_revenue_ci_high
+        incremental_revenue_ci_high,
+        incremental_orders,
+        incremental_orders_se,
+        p_value,
+        power_status,
+        mde_iroas,
+        assumed_iroas_low,
+        assumed_iroas_high,
+        {{ num_var('breakeven') }} as breakeven,
+        {{ num_var('poor_roi_below') }} as poor_roi_below,
+        {{ num_var('assumed_lift') }} as assumed_lift,
+        {{ num_var('lift_range_low') }} as lift_range_low,
+        {{ num_var('lift_range_high') }} as lift_range_high,
+        {{ num_var('holdout_share') }} as holdout_share
 
     from metrics
 
