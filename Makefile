@@ -20,10 +20,10 @@ install: $(BIN)/roas
 
 # Debian's chromium drives the browser tests and the PDF export (never `playwright install`).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftoppm; } >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium (browser tests, PDF export)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 demo: install
 	$(BIN)/roas generate --out $(DEMO)/raw --seed 42

@@ -1,10 +1,12 @@
-"""Static report rendered from the warehouse marts.
+"""Static report rendered from the warehouse marts (see docs/report.md).
 
-Layout: `queries.py` (named SQL against the marts, read-only connection, schema
-check), `pages.py` (each page = a template + the named queries it reads),
-`charts.py` (plotly figures as JSON data blocks), `formatting.py` (money, ratios,
-dates), `render.py` (Jinja2 environment, writing pages and assets), `templates/`
-and `static/` (app.js, style.css; plotly.min.js is copied from the plotly package).
+Layout: `pages/` (the site: Markdown files with named SQL and component tags),
+`authoring.py` (the page grammar), `queries.py` (read-only warehouse, marts only,
+query references and cycles), `components.py` (the component tags, checked strictly),
+`markdown.py` (prose and link checks), `model.py` (the filterable grain shipped to the
+browser), `semantics.py` (dimensions, measures, ratios, formats), `render.py` (the site),
+`pdf.py` (headless Chromium), `templates/page.html`, `static/` (app.js, style.css;
+plotly.min.js is copied from the plotly package).
 """
 
 from reports.errors import ReportError

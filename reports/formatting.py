@@ -130,6 +130,55 @@ class Formatter:
             return f"{value.day} {value:%b %Y}"
         return str(value)
 
+    @staticmethod
+    def percent(value: object, decimals: int = 1) -> str:
+        """A fraction shown in percent (ROI 2.03 -> '203.0%')."""
+        number = _number(value)
+        if number is None:
+            return MISSING
+        return f"{group_digits(float(number) * 100, decimals)}%"
+
+    def format(self, value: object, fmt: str) -> str:
+        """`value` in one of the report's named formats (see semantics.FORMATS)."""
+        if value is None:
+            return MISSING
+        if fmt == "money":
+            return self.money(value)
+        if fmt == "money2":
+            return self.money(value, 2)
+        if fmt == "count":
+            return self.num(value)
+        if fmt == "ratio":
+            return self.ratio(value)
+        if fmt == "percent":
+            return self.percent(value)
+        if fmt == "pct":
+            return self.pct(value)
+        if fmt == "share":
+            return self.percent(value, 0)
+        if fmt == "p":
+            number = _number(value)
+            return "< 0.001" if number is not None and 0 <= number < 0.001 else group_digits(
+                value, 3)
+        if fmt == "number":
+            return group_digits(value, 2, indian=self.indian)
+        if fmt == "date":
+            if isinstance(value, str):
+                try:
+                    return self.date(dt.date.fromisoformat(value[:10]))
+                except ValueError:
+                    return value
+            return self.date(value)
+        if fmt == "datetime":
+            text = str(value)
+            day = self.format(text[:10], "date")
+            return f"{day} {text[11:16]} UTC" if len(text) > 10 else day
+        if fmt == "bool":
+            return "yes" if value else "no"
+        if fmt == "id":
+            return str(value)
+        return str(value)
+
     def filters(self) -> dict[str, object]:
         """The Jinja filters this formatter provides."""
         return {

@@ -1,198 +1,169 @@
-"""Named SQL queries against the warehouse marts, and the read-only connection.
+"""The warehouse as the report sees it, and the execution of a page's named queries.
 
-The report reads marts only and never recomputes a metric a mart defines: the
-queries below select, filter, order and (for display) sum rows, nothing more.
-They read aggregated tables, so render time does not grow with the number of orders.
+The report reads marts only: page SQL runs in an in-memory DuckDB database in
+which the warehouse file is attached read-only, and only the public tables
+(`mart_*`, `dim_*`, `fct_*` but `fct_orders`, `rejected_rows`, `validation_results`)
+are visible by name. `fct_orders` grows with the number of orders, so it is left
+out: render time and site size grow with influencers and days, not orders.
+
+Queries of a page may refer to each other with `${name}`; each runs once, in
+dependency order, into a temporary table its dependents read. A cycle, an unknown
+reference or a failing query raises PageError with the page file and line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from reports.authoring import PageSource, QueryDef, query_refs
 from reports.errors import ReportError
 
 Row = dict[str, Any]
 
-# Tables (schema `main`) and the columns the report reads from each.
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "mart_programme_summary": (
-        "attributed_revenue", "attributed_orders", "control_revenue", "spend", "roas",
-        "roi", "cpa", "aov", "incremental_revenue", "iroas", "iroas_ci_low", "iroas_ci_high",
-        "iroas_method", "iroas_verdict", "influencers", "campaigns", "posts",
-        "first_date", "last_date",
-    ),
-    "mart_influencer_performance": (
-        "influencer_id", "name", "platform", "category", "gender", "influencer_type",
-        "attributed_revenue", "attributed_orders", "spend", "roas", "incremental_revenue",
-        "iroas", "iroas_ci_low", "iroas_ci_high", "iroas_method", "iroas_verdict",
-        "is_poor_roi", "follower_count", "posts", "reach", "engagement_rate_reach",
-        "roi", "cpa", "aov",
-    ),
-    "mart_campaign_performance": (
-        "campaign", "attributed_revenue", "attributed_orders", "spend", "roas",
-        "incremental_revenue", "iroas", "iroas_ci_low", "iroas_ci_high", "iroas_method",
-        "iroas_verdict", "influencers", "cpa", "is_poor_roi",
-    ),
-    "mart_persona_performance": (
-        "category", "gender", "influencers", "attributed_revenue", "attributed_orders",
-        "spend", "roas", "cpa", "incremental_revenue", "iroas", "iroas_ci_low",
-        "iroas_ci_high", "iroas_method", "iroas_verdict", "is_poor_roi",
-    ),
-    "mart_payout_tracking": (
-        "influencer_id", "basis", "rate", "recorded_orders", "attributed_orders",
-        "expected_payout", "total_payout", "payout_gap",
-    ),
-    "mart_daily_performance": (
-        "date", "campaign", "influencer_id", "product", "attributed_revenue",
-        "attributed_orders", "control_revenue",
-    ),
-    "mart_incrementality_cells": ("campaign", "influencer_id"),
-    "fct_posts": (
-        "influencer_id", "platform", "post_date", "url", "caption", "reach", "likes",
-        "comments",
-    ),
-    "mart_data_quality": (
-        "source_file", "file_present", "rows_read", "rows_loaded", "rows_rejected",
-        "rows_flagged",
-    ),
-    "rejected_rows": ("source_file", "line_number", "column_name", "reason", "original_values"),
-    "validation_results": ("source_file", "expectation", "column_name", "rule", "success"),
-}
-
-# How many rejected rows the data-quality section lists.
-REJECTED_ROWS_SHOWN = 200
-
-# Verdict order for the incrementality ranking: evidence first, assumptions last.
-_VERDICT_ORDER = """case iroas_verdict when 'profitable' then 1 when 'inconclusive' then 2
-    when 'unprofitable' then 3 else 4 end"""
-
-QUERIES: dict[str, str] = {
-    # -- programme -----------------------------------------------------------
-    "programme": "select * from mart_programme_summary limit 1",
-    # -- influencers ---------------------------------------------------------
-    "influencers": """
-        select * from mart_influencer_performance
-        order by attributed_revenue desc nulls last, influencer_id""",
-    "influencers_by_verdict": f"""
-        select * from mart_influencer_performance
-        order by {_VERDICT_ORDER}, iroas_ci_low desc nulls last, iroas desc nulls last,
-                 influencer_id""",
-    "poor_roi": """
-        select * from mart_influencer_performance where is_poor_roi
-        order by spend - attributed_revenue desc nulls last, influencer_id""",
-    # -- campaigns and personas ---------------------------------------------
-    "campaigns": """
-        select * from mart_campaign_performance
-        order by attributed_revenue desc nulls last, campaign""",
-    "personas": """
-        select * from mart_persona_performance
-        order by attributed_revenue desc nulls last, category, gender""",
-    # -- time series (summed for display only) ------------------------------
-    "daily_programme": """
-        select date, sum(attributed_revenue) as attributed_revenue,
-               sum(attributed_orders) as attributed_orders
-        from mart_daily_performance group by date order by date""",
-    "daily_by_influencer": """
-        select influencer_id, date, sum(attributed_revenue) as attributed_revenue,
-               sum(attributed_orders) as attributed_orders
-        from mart_daily_performance group by influencer_id, date
-        order by influencer_id, date""",
-    # -- per-influencer detail (partitioned by influencer_id in Python) ------
-    "cells": "select * from mart_incrementality_cells order by influencer_id, campaign",
-    "posts": """
-        select influencer_id, post_date as date, platform, url, caption, reach, likes,
-               comments
-        from fct_posts order by influencer_id, post_date desc, url""",
-    "payouts": "select * from mart_payout_tracking order by influencer_id",
-    # -- data quality --------------------------------------------------------
-    "data_quality": "select * from mart_data_quality order by source_file",
-    "rejected_rows": f"""
-        select source_file, line_number, column_name, reason, original_values
-        from rejected_rows order by source_file, line_number
-        limit {REJECTED_ROWS_SHOWN}""",
-    "rejected_count": "select count(*) as n from rejected_rows",
-    "failed_checks": """
-        select * from validation_results where not success
-        order by source_file, column_name, expectation""",
-    "check_counts": """
-        select count(*) as checks, count(*) filter (where success) as passed
-        from validation_results""",
-}
+_CATALOG = "__warehouse"
+_HIDDEN = ("fct_orders",)
+_PUBLIC = re.compile(r"^(mart_|dim_|fct_)|^(rejected_rows|validation_results)$")
 
 
-def _clean(value: Any) -> Any:
-    """NaN/inf as None, so templates and chart JSON see one kind of missing value."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+def clean(value: Any) -> Any:
+    """Warehouse values as JSON-ready Python: NaN/inf as None, DECIMAL as float,
+    dates and timestamps as ISO text."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
+@dataclass
+class Result:
+    """Rows of one query: column names, DuckDB type names and cleaned values."""
+
+    name: str
+    columns: list[str]
+    types: list[str]
+    rows: list[tuple]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def index(self, column: str) -> int:
+        return self.columns.index(column)
+
+    def values(self, column: str) -> list[Any]:
+        i = self.columns.index(column)
+        return [row[i] for row in self.rows]
+
+    def dicts(self) -> list[Row]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def first(self) -> Row | None:
+        return dict(zip(self.columns, self.rows[0], strict=True)) if self.rows else None
+
+    def subset(self, rows: list[tuple]) -> Result:
+        return Result(self.name, self.columns, self.types, rows)
+
+    def type_of(self, column: str) -> str:
+        return self.types[self.columns.index(column)]
+
+
 class Warehouse:
-    """A read-only connection to the warehouse file, checked against REQUIRED_COLUMNS."""
+    """The warehouse file attached read-only; public tables visible under their names."""
 
     def __init__(self, path: Path) -> None:
+        path = Path(path)
         if not path.is_file():
             raise ReportError(f"warehouse file not found: {path}")
+        self.path = path
+        # One thread: parallel float sums change in the last digits from run to run.
+        self._con = duckdb.connect(config={"threads": 1})
         try:
-            self._con = duckdb.connect(str(path), read_only=True)
+            self._con.execute(f"attach '{_sql_text(str(path))}' as {_CATALOG} (read_only)")
         except duckdb.Error as exc:
+            self._con.close()
             hint = ""
-            if "different configuration" in str(exc):
+            if "already attached" in str(exc) or "different configuration" in str(exc):
                 # e.g. dbt-duckdb run in-process keeps its read-write connection open
                 hint = " (it is still open read-write in this process: close that connection first)"
             raise ReportError(f"cannot open warehouse {path} read-only: {exc}{hint}") from exc
-        self.path = path
-        self._check_schema()
-
-    def _check_schema(self) -> None:
-        found: dict[str, set[str]] = defaultdict(set)
+        self.tables: dict[str, list[str]] = {}
         for table, column in self._con.execute(
             "select table_name, column_name from information_schema.columns "
-            "where table_schema = 'main'"
+            "where table_catalog = ? and table_schema = 'main' "
+            "order by table_name, ordinal_position", [_CATALOG]
         ).fetchall():
-            found[table].add(column)
-        for table, columns in REQUIRED_COLUMNS.items():
-            if table not in found:
-                raise ReportError(
-                    f"table main.{table} is missing from warehouse {self.path} "
-                    "(run the dbt build first)"
-                )
-            missing = [c for c in columns if c not in found[table]]
-            if missing:
-                raise ReportError(
-                    f"table main.{table} in warehouse {self.path} lacks column(s): "
-                    + ", ".join(missing)
-                )
+            self.tables.setdefault(table, []).append(column)
+        for table in self.tables:
+            if _PUBLIC.search(table) and table not in _HIDDEN:
+                self._con.execute(f'create view main."{table}" as '
+                                  f'select * from {_CATALOG}.main."{table}"')
+        self._temp = 0
 
-    def rows(self, name: str) -> list[Row]:
-        """All rows of the named query, as dicts."""
+    # -- schema --------------------------------------------------------------------
+
+    def has(self, table: str, *columns: str) -> bool:
+        return table in self.tables and all(c in self.tables[table] for c in columns)
+
+    def require(self, table: str, columns: Iterable[str], why: str) -> None:
+        """ReportError naming the table and the missing columns."""
+        if table not in self.tables:
+            raise ReportError(f"table main.{table} is missing from warehouse {self.path} "
+                              f"({why}; run the dbt build first)")
+        missing = [c for c in columns if c not in self.tables[table]]
+        if missing:
+            raise ReportError(f"table main.{table} in warehouse {self.path} lacks column(s): "
+                              + ", ".join(missing) + f" ({why})")
+
+    # -- plain queries (the site model) ------------------------------------------------
+
+    def result(self, sql: str, name: str = "query", params: list | None = None) -> Result:
         try:
-            cursor = self._con.execute(QUERIES[name])
+            cursor = self._con.execute(sql, params or [])
         except duckdb.Error as exc:
             raise ReportError(f"query {name!r} failed on {self.path}: {exc}") from exc
         columns = [d[0] for d in cursor.description]
-        return [
-            {c: _clean(v) for c, v in zip(columns, row, strict=True)}
-            for row in cursor.fetchall()
-        ]
+        types = [str(d[1]) for d in cursor.description]
+        rows = [tuple(clean(v) for v in row) for row in cursor.fetchall()]
+        return Result(name, columns, types, rows)
 
-    def one(self, name: str) -> Row:
-        """The single row of the named query; ReportError when the mart is empty."""
-        rows = self.rows(name)
-        if not rows:
-            raise ReportError(f"query {name!r} returned no row from {self.path}")
-        return rows[0]
+    # -- page queries ---------------------------------------------------------------
 
-    def by_influencer(self, name: str) -> dict[int, list[Row]]:
-        """The named query's rows grouped by influencer_id (one query for all pages)."""
-        return partition(self.rows(name), "influencer_id")
+    def run_page(self, page: PageSource) -> dict[str, Result]:
+        """Run every query of the page once, in dependency order."""
+        order = dependency_order(page)
+        tables: dict[str, str] = {}
+        results: dict[str, Result] = {}
+        try:
+            for query in order:
+                self._temp += 1
+                table = f"__page_query_{self._temp}"
+                sql = _substitute(query, tables)
+                wrapped = f'create temp table "{table}" as (\n{sql}\n)'
+                try:
+                    self._con.execute(wrapped)
+                except duckdb.Error as exc:
+                    raise page.error(_error_line(query, exc), f"query {query.name!r} failed: "
+                                     f"{_first_lines(str(exc))}") from None
+                tables[query.name] = table
+                results[query.name] = self.result(f'select * from "{table}"', query.name)
+        finally:
+            for table in tables.values():
+                self._con.execute(f'drop table if exists "{table}"')
+        return {q: results[q] for q in page.queries}
 
     def close(self) -> None:
         self._con.close()
@@ -204,14 +175,67 @@ class Warehouse:
         self.close()
 
 
-def partition(rows: Iterable[Row], key: str) -> dict[Any, list[Row]]:
-    """Group rows by one column, keeping their order."""
-    groups: dict[Any, list[Row]] = defaultdict(list)
-    for row in rows:
-        groups[row[key]].append(row)
-    return groups
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
 
 
-def iso(value: Any) -> Any:
-    """Dates as ISO strings (for sort keys and chart axes); other values unchanged."""
-    return value.isoformat() if isinstance(value, dt.date) else value
+def _first_lines(message: str, limit: int = 6) -> str:
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    return "\n  ".join(lines[:limit])
+
+
+def _error_line(query: QueryDef, exc: Exception) -> int:
+    """The page line of a DuckDB error: its 'LINE n:' counts from the wrapper line."""
+    match = re.search(r"LINE (\d+):", str(exc))
+    if match:
+        n = int(match.group(1))
+        if n >= 2:
+            return query.line + n - 1
+    return query.line
+
+
+def _substitute(query: QueryDef, tables: dict[str, str]) -> str:
+    sql = query.sql.strip()
+    while sql.endswith(";"):
+        sql = sql[:-1].rstrip()
+
+    def ref(match: re.Match) -> str:
+        return f'"{tables[match.group(1)]}"'
+
+    return re.sub(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}", ref, sql)
+
+
+def dependency_order(page: PageSource) -> list[QueryDef]:
+    """Queries ordered so that each comes after those it refers to; PageError on a cycle."""
+    order: list[QueryDef] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        query = page.queries[name]
+        if state.get(name) == "active":
+            cycle = " -> ".join([*path[path.index(name):], name])
+            raise page.error(query.line, f"queries refer to each other in a cycle: {cycle}")
+        state[name] = "active"
+        for ref in query_refs(query.sql):
+            if ref not in page.queries:
+                known = ", ".join(sorted(page.queries)) or "none"
+                raise page.error(query.line, f"query {name!r} refers to ${{{ref}}}, which is "
+                                             f"not a query of this page (queries: {known})")
+            visit(ref, [*path, name])
+        state[name] = "done"
+        order.append(query)
+
+    for name in page.queries:
+        visit(name, [])
+    return order
+
+
+def partition(result: Result, column: str) -> dict[Any, Result]:
+    """The result split by one column's value, rows keeping their order."""
+    i = result.index(column)
+    groups: dict[Any, list[tuple]] = {}
+    for row in result.rows:
+        groups.setdefault(row[i], []).append(row)
+    return {key: result.subset(rows) for key, rows in groups.items()}
