@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -44,6 +46,29 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
+def _share(text: str) -> float:
+    value = _number(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
+
+
+MAX_REJECT_SHARE_HELP = (
+    "refuse the run when more than this share of a file's rows is rejected "
+    "(default 0.05 = 5%%; 1 never refuses)"
+)
+
+
+def _lift_range(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH (e.g. 0.10,0.50), got {text!r}")
+    low, high = (_number(part.strip()) for part in parts)
+    if not -1.0 < low <= high:
+        raise argparse.ArgumentTypeError(f"expected -1 < LOW <= HIGH, got {text!r}")
+    return low, high
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roas",
@@ -62,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check the raw files against the contract")
     validate.add_argument("--data", type=Path, required=True, help="folder of raw files")
+    validate.add_argument("--max-reject-share", type=_share, default=RunConfig.max_reject_share,
+                          metavar="S", help=MAX_REJECT_SHARE_HELP)
 
     run = commands.add_parser("run", help="validate, build the warehouse and render the report")
     run.add_argument("--data", type=Path, required=True, help="folder of raw files")
@@ -72,11 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="control share when audiences.csv is absent (default 0.10)")
     run.add_argument("--assumed-lift", type=_number, default=RunConfig.assumed_lift,
                      help="lift assumed for cells without a control arm (default 0.30)")
+    run.add_argument("--lift-range", type=_lift_range, default=RunConfig.lift_range,
+                     metavar="LOW,HIGH",
+                     help="band of assumed lifts shown for cells without a control arm "
+                          "(default 0.10,0.50)")
     run.add_argument("--breakeven", type=_number, default=RunConfig.breakeven,
                      help="iROAS break-even for verdicts (default 1.0)")
     run.add_argument("--poor-roi-below", type=_number, default=RunConfig.poor_roi_below,
                      help="ROAS below which an influencer is flagged poor ROI (default 1.0)")
     run.add_argument("--currency", default=RunConfig.currency, help="currency symbol (default ₹)")
+    run.add_argument("--max-reject-share", type=_share, default=RunConfig.max_reject_share,
+                     metavar="S", help=MAX_REJECT_SHARE_HELP)
 
     report = commands.add_parser("report", help="render the static site from a built warehouse")
     report.add_argument("--warehouse", type=Path, required=True)
@@ -103,7 +136,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
 def cmd_validate(args: argparse.Namespace) -> None:
     from roas.pipeline import validate_stage
 
-    report = validate_stage(StageLog(), args.data, None)
+    report = validate_stage(StageLog(), args.data, None, args.max_reject_share)
     print(report.summary())
 
 
@@ -113,6 +146,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     config = RunConfig(
         holdout_share=args.holdout_share, assumed_lift=args.assumed_lift,
         breakeven=args.breakeven, poor_roi_below=args.poor_roi_below, currency=args.currency,
+        lift_range=args.lift_range,
+        max_reject_share=args.max_reject_share,
     )
     result = run_pipeline(args.data, args.out, args.warehouse, config, pdf=args.pdf)
     total = sum(seconds for _, seconds, _ in result.stages.timings)
@@ -140,9 +175,17 @@ COMMANDS = {"generate": cmd_generate, "validate": cmd_validate, "run": cmd_run,
             "report": cmd_report}
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so a stopped run removes its temporary files."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     args = build_parser().parse_args(argv)  # exits 2 on a usage error
+    previous_sigterm = None
+    if threading.current_thread() is threading.main_thread():
+        previous_sigterm = signal.signal(signal.SIGTERM, _terminated)
     try:
         COMMANDS[args.command](args)
     except RoasError as error:
@@ -160,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
     return 0
 
 

@@ -14,6 +14,10 @@ class RunConfig:
     breakeven: float = 1.0
     poor_roi_below: float = 1.0
     currency: str = "₹"
+    # the band of lifts over which modelled (no control arm) iROAS is shown
+    lift_range: tuple[float, float] = (0.10, 0.50)
+    # a file with a larger share of rejected rows refuses the whole run (roas.validation)
+    max_reject_share: float = 0.05
 
     def __post_init__(self) -> None:
         if not 0.0 < self.holdout_share < 1.0:
@@ -24,6 +28,15 @@ class RunConfig:
             raise UsageError("--breakeven and --poor-roi-below must not be negative")
         if not self.currency.strip():
             raise UsageError("--currency must not be empty")
+        low, high = self.lift_range
+        if not -1.0 < low <= high:
+            raise UsageError(
+                f"--lift-range must be LOW,HIGH with -1 < LOW <= HIGH, got {low},{high}"
+            )
+        if not 0.0 <= self.max_reject_share <= 1.0:
+            raise UsageError(
+                f"--max-reject-share must be between 0 and 1, got {self.max_reject_share}"
+            )
 
     def dbt_vars(self, *, has_audiences: bool, tracking_has_group: bool) -> dict[str, object]:
         """The dbt vars that carry the metric definitions' parameters into the models."""
@@ -32,6 +45,8 @@ class RunConfig:
             "assumed_lift": self.assumed_lift,
             "breakeven": self.breakeven,
             "poor_roi_below": self.poor_roi_below,
+            "lift_range_low": self.lift_range[0],
+            "lift_range_high": self.lift_range[1],
             "has_audiences": has_audiences,
             "tracking_has_group": tracking_has_group,
         }

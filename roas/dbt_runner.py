@@ -7,8 +7,11 @@ opening the file read-only, and a child keeps dbt's threads and globals out of o
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -43,14 +46,36 @@ def dbt_args(command: str, paths: BuildPaths, dbt_vars: dict[str, object]) -> li
     ]
 
 
-def dbt_environment(paths: BuildPaths) -> dict[str, str]:
-    """profiles.yml and the sources read these."""
+def dbt_environment(
+    paths: BuildPaths, warehouse: Path | None = None, validated_dir: Path | None = None
+) -> dict[str, str]:
+    """profiles.yml and the sources read these; a run points them at its temporary files."""
     return {
         **os.environ,
-        "ROAS_WAREHOUSE": str(paths.warehouse),
-        "ROAS_VALIDATED_DIR": str(paths.validated_dir),
+        "ROAS_WAREHOUSE": str(warehouse or paths.warehouse),
+        "ROAS_VALIDATED_DIR": str(validated_dir or paths.validated_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+
+
+def _prctl():
+    """libc's prctl, looked up in the parent: nothing may be loaded between fork and exec."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    """Linux: dbt is killed with its parent (`roas` killed with SIGKILL leaves no orphan)."""
+    with contextlib.suppress(Exception):
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
 
 
 def _node_line(line: str) -> str | None:
@@ -103,24 +128,37 @@ def run_dbt(
     paths: BuildPaths,
     dbt_vars: dict[str, object],
     on_node: Callable[[str], None] | None = None,
+    *,
+    warehouse: Path | None = None,
+    validated_dir: Path | None = None,
 ) -> DbtOutcome:
-    """Run a dbt command (build, docs generate ...); raise BuildFailed naming failing nodes."""
+    """Run a dbt command (build, docs generate ...); raise BuildFailed naming failing nodes.
+
+    `warehouse` / `validated_dir` override the published paths (a run builds a
+    temporary warehouse from its own validated folder).
+    """
     paths.dbt_log_dir.mkdir(parents=True, exist_ok=True)
     results_file = paths.dbt_target_dir / "run_results.json"
     results_file.unlink(missing_ok=True)  # never read a previous run's results
     process = subprocess.Popen(
         [sys.executable, "-c", DBT_ENTRY, *dbt_args(command, paths, dbt_vars)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=dbt_environment(paths), cwd=project_dir(),
+        env=dbt_environment(paths, warehouse, validated_dir), cwd=project_dir(),
+        preexec_fn=_die_with_parent if _PRCTL is not None else None,
     )
     lines: list[str] = []
     assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        progress = _node_line(line)
-        if progress and on_node:
-            on_node(progress)
-    returncode = process.wait()
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            progress = _node_line(line)
+            if progress and on_node:
+                on_node(progress)
+        returncode = process.wait()
+    finally:
+        if process.poll() is None:  # interrupted (Ctrl-C, SIGTERM): dbt stops with us
+            process.kill()
+            process.wait()
 
     results = _read_results(paths)
     failures = [r for r in results if r["status"] in FAILED_STATUSES]

@@ -19,3 +19,11 @@ class BuildFailed(RoasError):
 
 class WarehouseLocked(RoasError):
     """Another process holds the DuckDB file open for writing."""
+
+
+class RunInProgress(RoasError):
+    """Another `roas run` is building the same warehouse right now."""
+
+
+class OutputRefused(UsageError):
+    """--out or --warehouse points at something roas must not replace (exit 2)."""

@@ -30,7 +30,25 @@ class BuildPaths:
 
     @property
     def validated_dir(self) -> Path:
+        """Stable name of the published validated folder (a symlink to the run's folder)."""
         return self.build_dir / "validated"
+
+    def validated_run_dir(self, run_id: str) -> Path:
+        """The validated folder of one run; the warehouse built from it reads it in place."""
+        return self.build_dir / f"validated.{run_id}"
+
+    @property
+    def lock_file(self) -> Path:
+        """Held by the run building this warehouse (roas.lock)."""
+        return self.warehouse.with_name(self.warehouse.name + ".lock")
+
+    def tmp_warehouse(self, pid: int) -> Path:
+        """Where dbt builds; moved onto `warehouse` only after dbt build passed."""
+        return self.warehouse.with_name(f"{self.warehouse.name}.tmp-{pid}.duckdb")
+
+    @property
+    def tmp_warehouse_glob(self) -> str:
+        return f"{self.warehouse.name}.tmp-*"
 
     @property
     def dbt_target_dir(self) -> Path:

@@ -1,15 +1,39 @@
-"""The stages of a run, in the one direction data flows: validate -> dbt build -> report."""
+"""The stages of a run, in the one direction data flows: validate -> dbt build -> report.
+
+Nothing published is ever half-written (docs/robustness.md):
+
+* one run per warehouse: `<warehouse>.lock` (roas.lock), released by the OS even on SIGKILL;
+* validation writes a folder of its own, `<build>/validated.<run id>/`;
+* dbt builds `<warehouse>.tmp-<pid>.duckdb` from it; only after `dbt build` passed is that
+  file sealed and renamed onto the warehouse (roas.warehouse), then `<build>/validated`
+  (a symlink) is pointed at the run's folder and older folders are deleted;
+* the site is rendered into `<site>.tmp-<pid>/` and swapped in complete (roas.publish).
+
+A run killed at any point leaves the previous warehouse and site as they were; the
+next run removes what the killed one left behind.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from roas.config import RunConfig
 from roas.dbt_runner import run_dbt
+from roas.errors import OutputRefused
 from roas.paths import BuildPaths, build_paths
 from roas.progress import StageLog
-from roas.warehouse import ensure_writable
+from roas.publish import clean_leftovers, publish_site, remove_tree, site_target, staging_dir
+from roas.warehouse import (
+    ensure_writable,
+    publish_warehouse,
+    referenced_text,
+    remove_database,
+    seal,
+)
 
 
 @dataclass(frozen=True)
@@ -20,20 +44,34 @@ class RunResult:
     stages: StageLog
 
 
-def validate_stage(log: StageLog, data_dir: Path, out_dir: Path | None):
+def validate_stage(
+    log: StageLog, data_dir: Path, out_dir: Path | None, max_reject_share: float | None = None
+):
     from roas.validation import validate_folder
 
     with log.stage("validate") as stage:
-        report = validate_folder(data_dir, out_dir, progress=stage.update)
+        report = validate_folder(
+            data_dir, out_dir, progress=stage.update, max_reject_share=max_reject_share
+        )
         read = sum(f.rows_read for f in report.files.values())
         rejected = sum(f.rows_rejected for f in report.files.values())
         stage.detail = f"{read:,} rows read, {read - rejected:,} loaded, {rejected:,} rejected"
     return report
 
 
-def build_stage(log: StageLog, paths: BuildPaths, dbt_vars: dict[str, object]) -> None:
+def build_stage(
+    log: StageLog,
+    paths: BuildPaths,
+    dbt_vars: dict[str, object],
+    *,
+    warehouse: Path | None = None,
+    validated_dir: Path | None = None,
+) -> None:
     with log.stage("dbt build") as stage:
-        outcome = run_dbt("build", paths, dbt_vars, on_node=stage.update)
+        outcome = run_dbt(
+            "build", paths, dbt_vars, on_node=stage.update,
+            warehouse=warehouse, validated_dir=validated_dir,
+        )
         stage.detail = f"{outcome.models} models and seeds, {outcome.tests} tests passed"
         if outcome.warnings:
             stage.detail += f", {len(outcome.warnings)} warning(s): " + "; ".join(outcome.warnings)
@@ -42,32 +80,109 @@ def build_stage(log: StageLog, paths: BuildPaths, dbt_vars: dict[str, object]) -
 def report_stage(
     log: StageLog, warehouse: Path, site_dir: Path, currency: str, pdf: bool
 ) -> tuple[Path, Path | None]:
-    from reports import render_site
+    """Render the site into a temporary folder beside site_dir, then swap it in complete."""
+    paths = build_paths(warehouse)
+    site = site_target(site_dir, keep_clear_of=[paths.warehouse, paths.build_dir])
+    clean_leftovers(site)
+    tmp = staging_dir(site)
+    try:
+        from reports import render_site
 
-    with log.stage("report") as stage:
-        site = render_site(warehouse, site_dir, currency=currency, progress=stage.update)
-        stage.detail = f"{site.pages} pages"
-    pdf_path = None
-    if pdf:
-        from reports.pdf import render_pdf
+        with log.stage("report") as stage:
+            rendered = render_site(paths.warehouse, tmp, currency=currency,
+                                   progress=stage.update)
+            stage.detail = f"{rendered.pages} pages"
+        if pdf:
+            from reports.pdf import render_pdf
 
-        with log.stage("pdf") as stage:
-            pdf_path = render_pdf(site.index_path, site_dir / "report.pdf")
-            stage.detail = str(pdf_path)
-    return site.index_path, pdf_path
+            with log.stage("pdf") as stage:
+                render_pdf(tmp / "index.html", tmp / "report.pdf")
+                stage.detail = str(site / "report.pdf")
+        publish_site(tmp, site)
+    except BaseException:
+        remove_tree(tmp)
+        raise
+    return site / "index.html", (site / "report.pdf" if pdf else None)
 
 
 def run_pipeline(
     data_dir: Path, site_dir: Path, warehouse: Path, config: RunConfig, pdf: bool = False
 ) -> RunResult:
     paths = build_paths(warehouse)
-    ensure_writable(paths.warehouse)
-    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    # refuse a bad --out before any work (and before taking the lock)
+    site = site_target(site_dir, keep_clear_of=[data_dir, paths.warehouse, paths.build_dir])
+    try:
+        paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputRefused(
+            f"--warehouse {warehouse}: cannot create its folder ({exc.strerror or exc}); "
+            "choose a path in a folder you can write"
+        ) from None
+    from roas.lock import RunLock
+
     log = StageLog()
-    report = validate_stage(log, data_dir, paths.validated_dir)
-    dbt_vars = config.dbt_vars(
-        has_audiences=report.has_audiences, tracking_has_group=report.tracking_has_group
-    )
-    build_stage(log, paths, dbt_vars)
-    index_path, pdf_path = report_stage(log, paths.warehouse, site_dir, config.currency, pdf)
+    with RunLock(paths.lock_file, "roas run", paths.warehouse):
+        ensure_writable(paths.warehouse)
+        clean_build_leftovers(paths)
+        paths.build_dir.mkdir(parents=True, exist_ok=True)
+        run_dir = paths.validated_run_dir(f"{os.getpid()}-{time.time_ns():x}")
+        new_warehouse = paths.tmp_warehouse(os.getpid())
+        remove_database(new_warehouse)  # a dead process with our pid left it
+        published = False
+        try:
+            report = validate_stage(log, data_dir, run_dir, config.max_reject_share)
+            dbt_vars = config.dbt_vars(
+                has_audiences=report.has_audiences, tracking_has_group=report.tracking_has_group
+            )
+            build_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir)
+            seal(new_warehouse)
+            publish_warehouse(new_warehouse, paths.warehouse)
+            published = True
+            point_validated(paths, run_dir)
+        except BaseException:
+            remove_database(new_warehouse)
+            if not published:
+                remove_tree(run_dir)
+            raise
+        index_path, pdf_path = report_stage(log, paths.warehouse, site, config.currency, pdf)
     return RunResult(paths, index_path, pdf_path, log)
+
+
+def clean_build_leftovers(paths: BuildPaths) -> None:
+    """What killed runs left: temporary warehouses, validated folders nothing reads.
+
+    Called with the run lock held, so no other run of this warehouse is alive.
+    A validated folder is kept when the published warehouse's views read it or
+    `validated` points at it.
+    """
+    clean_leftovers(paths.warehouse)
+    if not paths.build_dir.is_dir():
+        return
+    keep = {_link_target(paths.validated_dir)}
+    views = referenced_text(paths.warehouse)
+    for folder in paths.build_dir.glob("validated.*"):
+        if folder.name in keep or f"{folder.name}/" in views:
+            continue
+        remove_tree(folder)
+
+
+def point_validated(paths: BuildPaths, run_dir: Path) -> None:
+    """`<build>/validated` -> the published run's folder; delete the folders before it."""
+    link = paths.validated_dir
+    tmp_link = link.with_name(f"validated.link-{os.getpid()}")
+    with contextlib.suppress(OSError):  # no symlinks here: the run folder is still complete
+        remove_tree(tmp_link)
+        os.symlink(run_dir.name, tmp_link)
+        if link.exists() and not link.is_symlink():
+            remove_tree(link)  # a real folder written by an older version of roas
+        os.replace(tmp_link, link)
+    for folder in paths.build_dir.glob("validated.*"):
+        if folder != run_dir:
+            remove_tree(folder)
+
+
+def _link_target(link: Path) -> str | None:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return None

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from conftest import HAND_FIXTURE, run_roas
+from conftest import HAND_FIXTURE, HAND_MAX_REJECT_SHARE, run_roas
 
 
 def copy_fixture(tmp_path: Path) -> Path:
@@ -38,7 +38,7 @@ def test_bad_option_values_are_usage_errors(tmp_path):
 
 
 def test_validate_ok_prints_counts():
-    result = run_roas("validate", "--data", HAND_FIXTURE)
+    result = run_roas("validate", "--data", HAND_FIXTURE, *HAND_MAX_REJECT_SHARE)
     assert result.returncode == 0, result.stderr
     assert "tracking_data.csv" in result.stdout
     assert "rejected" in result.stdout

@@ -145,11 +145,15 @@ def _check_influencers(st: FileStats) -> None:
 
 
 def _check_share(st: FileStats, limit: float | None) -> None:
+    """Refuse numbers built on a fraction of a file (the limit is per file)."""
     if limit is not None and st.rows_read and st.rejected_share > limit:
+        examples = "; ".join(f"line {line}: {reason}" for line, reason in st.examples[:3])
         raise InputRefused(
             f"{st.source_file}: {st.rejected_share:.1%} of its rows were rejected "
-            f"({st.rows_rejected:,} of {st.rows_read:,}), above the limit of {limit:.1%}. "
-            f"Top reasons: {st.top_reasons()}. Fix these rows, or raise the limit.",
+            f"({st.rows_rejected:,} of {st.rows_read:,}), above the limit of {limit:.1%}, so "
+            f"the run is refused rather than built on part of the file. Top reasons: "
+            f"{st.top_reasons()}. First rejected rows: {examples}. Fix these rows in "
+            f"{st.source_file}, or raise the limit with --max-reject-share.",
             source_file=st.source_file,
         )
 
@@ -430,11 +434,24 @@ class _FileValidator:
                     "source_file": self.raw.source_file,
                     "line_number": bad.line_number,
                     "column_name": None,
-                    "reason": f"has {bad.n_fields} fields, expected {expected}",
+                    "reason": self._field_count_reason(bad, expected),
                     "original_values": self._bad_record_json(bad.text),
                 }
             )
         return pa.Table.from_pylist(out, schema=REJECTED_SCHEMA)
+
+    @staticmethod
+    def _field_count_reason(bad, expected: int) -> str:
+        reason = f"has {bad.n_fields} fields, expected {expected}"
+        spans = bad.text.count("\n")
+        if spans:
+            # an unbalanced quote swallows the lines after it into one record: say so,
+            # or the rows it swallowed would go unnoticed
+            reason += (
+                f"; the record runs from line {bad.line_number} to line "
+                f"{bad.line_number + spans}: check for an unbalanced double quote"
+            )
+        return reason
 
     def _bad_record_json(self, text: str) -> str:
         """The record's fields under the header names; surplus fields as field_<n>."""

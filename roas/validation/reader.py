@@ -233,8 +233,8 @@ def open_raw(data_dir: Path, spec: FileSpec) -> RawFile | None:
 def _missing_file_message(data_dir: Path, spec: FileSpec) -> str:
     required = [f.csv_name for f in FILES if f.required]
     msg = (
-        f"{spec.csv_name}: required file is missing from {data_dir}. The folder must hold "
-        f"{', '.join(required[:-1])} and {required[-1]} (audiences.csv is optional); "
+        f"{spec.csv_name}: required file is missing from {data_dir}. Add it: the folder must "
+        f"hold {', '.join(required[:-1])} and {required[-1]} (audiences.csv is optional); "
         f"{spec.name}.parquet with the same columns is accepted instead of the CSV."
     )
     try:
@@ -323,12 +323,14 @@ def _csv_header(path: Path, spec: FileSpec, encoding: str) -> Header:
     first_line = text.split("\n", 1)[0]
     if not first_line.strip(" \t\r,"):
         raise InputRefused(
-            f"{name}: line 1 is empty; the header row naming the columns must be on line 1.",
+            f"{name}: line 1 is empty; the header row naming the columns must be on line 1. "
+            "Remove the empty lines above the header.",
             source_file=name,
         )
-    if "\n" not in text and len(head) == _HEAD_BYTES:
+    if "\n" not in text and "\r" not in text and len(head) == _HEAD_BYTES:
         raise InputRefused(
-            f"{name}: no line break in the first MB; this does not look like a CSV file.",
+            f"{name}: no line break in the first MB; this does not look like a CSV file. "
+            "Export it again as a CSV with one row per line and a header row of column names.",
             source_file=name,
         )
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)

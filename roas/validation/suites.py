@@ -189,7 +189,8 @@ class _Builder:
                     meta=self._meta(
                         col,
                         f"{col} must be the id of a valid row of influencers.csv",
-                        row_reason=f"unknown influencer: {col} {{value}} is not in influencers.csv",
+                        row_reason=f"unknown influencer: {col} {{value}} is not in influencers.csv"
+                        " (or its row there was rejected)",
                     ),
                 )
             )
