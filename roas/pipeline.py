@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roas.config import RunConfig
+from roas.dbt_docs import ship_docs
 from roas.dbt_runner import run_dbt
+from roas.outputs import outputs_stage
 from roas.paths import BuildPaths, build_paths
 from roas.progress import StageLog
 from roas.warehouse import ensure_writable
@@ -46,6 +48,7 @@ def report_stage(
 
     with log.stage("report") as stage:
         site = render_site(warehouse, site_dir, currency=currency, progress=stage.update)
+        ship_docs(warehouse, site_dir)  # dbt's lineage and column docs at docs/dbt/index.html
         stage.detail = f"{site.pages} pages"
     pdf_path = None
     if pdf:
@@ -69,5 +72,6 @@ def run_pipeline(
         has_audiences=report.has_audiences, tracking_has_group=report.tracking_has_group
     )
     build_stage(log, paths, dbt_vars)
+    outputs_stage(log, paths, dbt_vars)  # dbt docs + marts as Parquet (roas/outputs.py)
     index_path, pdf_path = report_stage(log, paths.warehouse, site_dir, config.currency, pdf)
     return RunResult(paths, index_path, pdf_path, log)
