@@ -16,6 +16,7 @@ import sys
 
 import pytest
 
+from roas.config import RunConfig
 from roas.paths import build_paths, project_dir
 
 METRICS = {"revenue", "attributed_orders", "spend", "roas", "incremental_revenue", "iroas"}
@@ -30,13 +31,14 @@ def semantic_manifest(hand_build) -> dict:
            "ROAS_VALIDATED_DIR": str(paths.validated_dir),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     inputs = json.loads((paths.validated_dir / "inputs.json").read_text())
-    dbt_vars = {"has_audiences": inputs["has_audiences"],
-                "tracking_has_group": inputs["tracking_has_group"]}
+    # the run's own vars and environment, so that dbt parses only what changed
+    dbt_vars = RunConfig().dbt_vars(has_audiences=inputs["has_audiences"],
+                                    tracking_has_group=inputs["tracking_has_group"])
     result = subprocess.run(
         [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "parse",
          "--project-dir", project, "--profiles-dir", project,
          "--target-path", str(paths.dbt_target_dir), "--log-path", str(paths.dbt_log_dir),
-         "--vars", json.dumps(dbt_vars), "--no-use-colors"],
+         "--vars", json.dumps(dbt_vars, sort_keys=True), "--no-use-colors"],
         capture_output=True, text=True, env=env, cwd=project,
     )
     assert result.returncode == 0, result.stdout + result.stderr
