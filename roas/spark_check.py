@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from roas.config import RunConfig
-from roas.dbt_runner import DBT_ENTRY, _node_line
+from roas.dbt_runner import DBT_ENTRY
 from roas.export import public_marts
 from roas.paths import build_paths, project_dir
 
@@ -40,6 +40,8 @@ REL_TOL = 1e-9
 SPARK_SCHEMA = "roas"  # profiles.yml, target spark
 DEFAULT_JAVA_HOME = Path("/usr/lib/jvm/java-17-openjdk-amd64")
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
+# dbt's info events worth a line: node results, the hook, the final statistics
+PROGRESS_EVENTS = ("Result", "HookEndLine", "FinishedRunningStats")
 
 
 # -- comparison ----------------------------------------------------------------------
@@ -198,23 +200,20 @@ def build_on_spark(spark_python: Path, warehouse: Path, dbt_vars: dict[str, obje
         env=spark_environment(spark_dir, paths.validated_dir), cwd=spark_dir,
     )
     assert process.stdout is not None
-    finished = 0
     errors: list[str] = []
     for line in process.stdout:
-        node = _node_line(line)
-        if node:
-            finished += 1
-            print(f"  [{finished:>3}] {node}", flush=True)
-            continue
         try:
             info = json.loads(line).get("info", {})
         except ValueError:
             if line.strip():
                 print(f"  {line.rstrip()}", flush=True)  # Spark / JVM output (errors only)
             continue
-        if info.get("level") in ("warn", "error") and info.get("msg"):
-            errors.append(info["msg"].strip())
-            print(f"  {info['level']}: {info['msg'].strip()}", flush=True)
+        msg = (info.get("msg") or "").strip()
+        if info.get("level") in ("warn", "error") and msg:
+            errors.append(msg)
+            print(f"  {info['level']}: {msg}", flush=True)
+        elif info.get("name", "").endswith(PROGRESS_EVENTS) and msg:
+            print(f"  {msg}", flush=True)  # "12 of 208 OK created sql table model ..."
     returncode = process.wait()
     seconds = time.perf_counter() - started
     results_file = target_dir / "run_results.json"
