@@ -6,7 +6,7 @@ DEMO   := build/demo
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test install browser lint clean lock
+.PHONY: demo test install browser lint clean lock spark lock-spark
 
 # The venv is rebuilt whenever the pins or the package metadata change.
 $(BIN)/roas: pyproject.toml requirements.lock
@@ -38,6 +38,25 @@ test: install browser lint
 lock:
 	$(PYTHON) -m venv /tmp/roas-lock && /tmp/roas-lock/bin/pip install --quiet -e '.[test]' \
 	  && /tmp/roas-lock/bin/pip freeze --exclude-editable > requirements.lock
+
+# The same dbt project on Spark (dbt-spark[session] + pyspark in their own venv, so the
+# main install stays light), then every public mart compared with DuckDB's. Takes
+# minutes (pyspark builds from source the first time): not part of `make test`.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/bin/dbt: requirements-spark.lock
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-spark.lock
+	@touch $@
+
+spark: install $(SPARK_VENV)/bin/dbt
+	$(BIN)/python -m roas.spark_check --spark-python $(SPARK_VENV)/bin/python --out build/spark
+
+lock-spark:
+	$(PYTHON) -m venv /tmp/roas-lock-spark && /tmp/roas-lock-spark/bin/pip install --quiet \
+	  'dbt-core~=1.11.0' 'dbt-spark[session]~=1.11.0' \
+	  && { echo '# Pinned versions of the Spark venv of `make spark` (not the main install).'; \
+	       echo '# Regenerate with: make lock-spark'; \
+	       /tmp/roas-lock-spark/bin/pip freeze; } > requirements-spark.lock
 
 clean:
 	rm -rf build target logs .pytest_cache

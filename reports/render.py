@@ -30,6 +30,7 @@ from reports.formatting import Formatter
 from reports.markdown import Renderer, relative_url, slug
 from reports.model import as_script, build_model, build_posts, encode_values, to_json
 from reports.queries import Result, Warehouse, partition
+from roas.dbt_docs import docs_html
 
 ASSETS_DIR = "assets"
 STATIC_FILES = ("app.js", "style.css")
@@ -595,6 +596,7 @@ def render_site(
     if posts is not None:
         writer.write(f"{ASSETS_DIR}/data/posts.js", as_script("ROAS_POSTS", posts))
     _write_assets(writer)
+    writer.write("docs/dbt/index.html", docs_html(warehouse))  # lineage and column docs
     check_links(out_dir, writer.written)
     writer.write(MANIFEST, "\n".join(sorted(writer.written)) + "\n")
     pages = sum(1 for rel in writer.written if rel.endswith(".html"))

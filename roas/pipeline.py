@@ -24,6 +24,7 @@ from pathlib import Path
 from roas.config import RunConfig
 from roas.dbt_runner import run_dbt
 from roas.errors import OutputRefused
+from roas.outputs import docs_stage, export_stage
 from roas.paths import BuildPaths, build_paths
 from roas.progress import StageLog
 from roas.publish import clean_leftovers, publish_site, remove_tree, site_target, staging_dir
@@ -135,6 +136,7 @@ def run_pipeline(
                 has_audiences=report.has_audiences, tracking_has_group=report.tracking_has_group
             )
             build_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir)
+            docs_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir)
             seal(new_warehouse)
             publish_warehouse(new_warehouse, paths.warehouse)
             published = True
@@ -144,6 +146,7 @@ def run_pipeline(
             if not published:
                 remove_tree(run_dir)
             raise
+        export_stage(log, paths.warehouse)  # the public marts as Parquet, for any SQL client
         index_path, pdf_path = report_stage(log, paths.warehouse, site, config.currency, pdf)
     return RunResult(paths, index_path, pdf_path, log)
 

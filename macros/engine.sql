@@ -1,0 +1,112 @@
+{#- Engine differences that are not plain expressions: how the sources are made
+    visible, money types, and date truncation / arithmetic. Every macro
+    dispatches (default__, duckdb__, spark__) so that no model holds
+    engine-specific SQL. See docs/spark.md. -#}
+
+
+{#- on-run-start: make the validated Parquet files readable as the
+    `validated` sources. dbt-duckdb reads them in place through the sources'
+    meta.external_location, so there is nothing to do. dbt-spark renders
+    source() as <schema>.<identifier> (schema <target schema>_validated on
+    Spark, models/staging/_sources.yml), so each file is registered as an
+    external Parquet table over the validated folder, restricted to its file
+    with `pathGlobFilter` (a table location must be a folder). Dropping an
+    external table never deletes its files; re-creating it on every run makes
+    the tables point at this run's folder. -#}
+{% macro register_sources() -%}
+    {{ return(adapter.dispatch('register_sources', 'influencer_roas')()) }}
+{%- endmacro %}
+
+{% macro default__register_sources() -%}
+{%- endmacro %}
+
+{% macro spark__register_sources() -%}
+    {%- if execute -%}
+        {%- set folder = dbt.escape_single_quotes(env_var('ROAS_VALIDATED_DIR', 'build/validated')) -%}
+        {%- set schemas = [] -%}
+        {%- for node in graph.sources.values() if node.package_name == project_name -%}
+            {%- if node.schema not in schemas -%}
+                {%- do run_query('create schema if not exists ' ~ node.schema) -%}
+                {%- do schemas.append(node.schema) -%}
+            {%- endif -%}
+            {%- set relation = node.schema ~ '.' ~ node.identifier -%}
+            {%- do run_query('drop table if exists ' ~ relation) -%}
+            {%- do run_query(
+                'create table ' ~ relation ~ ' using parquet'
+                ~ " options (pathGlobFilter '" ~ node.name ~ ".parquet')"
+                ~ " location '" ~ folder ~ "'"
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- money amounts (revenue, payouts, rates): an 8-byte double everywhere, as
+    the data contract fixes; one place to change for an engine with a better
+    exact type -#}
+{% macro type_money() -%}
+    {{ return(adapter.dispatch('type_money', 'influencer_roas')()) }}
+{%- endmacro %}
+
+{% macro default__type_money() -%}
+    {{ type_double() }}
+{%- endmacro %}
+
+
+{#- the DATE at the start of the `datepart` (day, week = ISO Monday, month,
+    quarter, year) holding `expression`; always a DATE, never a timestamp -#}
+{% macro truncate_date(datepart, expression) -%}
+    {{ return(adapter.dispatch('truncate_date', 'influencer_roas')(datepart, expression)) }}
+{%- endmacro %}
+
+{% macro default__truncate_date(datepart, expression) -%}
+    cast({{ dbt.date_trunc(datepart, expression) }} as date)
+{%- endmacro %}
+
+{% macro duckdb__truncate_date(datepart, expression) -%}
+    cast(date_trunc('{{ datepart }}', cast({{ expression }} as date)) as date)
+{%- endmacro %}
+
+{% macro spark__truncate_date(datepart, expression) -%}
+    {%- if datepart == 'day' -%}
+        cast({{ expression }} as date)
+    {%- else -%}
+        trunc(cast({{ expression }} as date), '{{ datepart }}')
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- the DATE `days` days after `expression` (days may be an expression) -#}
+{% macro add_days(expression, days) -%}
+    {{ return(adapter.dispatch('add_days', 'influencer_roas')(expression, days)) }}
+{%- endmacro %}
+
+{% macro default__add_days(expression, days) -%}
+    cast({{ dbt.dateadd('day', days, expression) }} as date)
+{%- endmacro %}
+
+{% macro duckdb__add_days(expression, days) -%}
+    (cast({{ expression }} as date) + cast({{ days }} as integer))
+{%- endmacro %}
+
+{% macro spark__add_days(expression, days) -%}
+    date_add(cast({{ expression }} as date), cast({{ days }} as int))
+{%- endmacro %}
+
+
+{#- whole days from `start_date` to `end_date` (negative when end is earlier) -#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'influencer_roas')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+{% macro duckdb__days_between(start_date, end_date) -%}
+    cast(date_diff('day', cast({{ start_date }} as date), cast({{ end_date }} as date)) as bigint)
+{%- endmacro %}
+
+{% macro spark__days_between(start_date, end_date) -%}
+    cast(datediff(cast({{ end_date }} as date), cast({{ start_date }} as date)) as bigint)
+{%- endmacro %}
