@@ -11,6 +11,7 @@ the runner turns off; the policy makes that hold whatever the manifest says.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -58,19 +59,66 @@ def with_csp(html: str) -> str:
     return re.sub(r"<head>", "<head>" + meta, html, count=1, flags=re.IGNORECASE)
 
 
-# dbt stamps every generation with ids and times; pinned so the site stays byte-identical
-# for identical inputs (the build time shown comes from the warehouse's load audit).
-VOLATILE = re.compile(
-    r'("(?:generated_at|invocation_id|invocation_started_at)"\s*:\s*)"[^"]*"'
-)
+PROJECT = "influencer_roas"
+# Fields dbt stamps with times and ids on every run: pinned, so identical inputs give a
+# byte-identical site (the build time the report shows comes from the load audit).
+VOLATILE_KEYS = {
+    "generated_at", "invocation_id", "invocation_started_at", "created_at", "run_started_at",
+}
+# Sources read the run's own validated folder (<warehouse>.build/validated.<run id>/).
+VALIDATED_PATH = re.compile(r"[^'\"\s(]*\.build/validated(?:\.[^/'\"\s]+)?/")
+
+
+def _pin(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: (0 if k in VOLATILE_KEYS else _pin(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pin(v) for v in value]
+    return value
+
+
+def _prune_manifest(manifest: dict) -> dict:
+    """What lineage and column docs need: no dbt/adapter macros, no compiled SQL, no test SQL.
+
+    dbt's page embeds the whole manifest (about 2 MB here, half of it dbt's own macros and
+    the compiled SQL of every test); the site has a size budget.
+    """
+    manifest["macros"] = {key: macro for key, macro in manifest.get("macros", {}).items()
+                          if macro.get("package_name") == PROJECT}
+    manifest["docs"] = {key: doc for key, doc in manifest.get("docs", {}).items()
+                        if doc.get("package_name") == PROJECT}
+    for node in manifest.get("nodes", {}).values():
+        node.pop("compiled_code", None)
+        if node.get("resource_type") == "test":
+            node.pop("raw_code", None)
+    return manifest
+
+
+def _rewrite_embedded(html: str, label: str, transform) -> str:
+    """Replace the JSON object dbt inlines as `<label>:{...}` in its static page."""
+    marker = f"{label}:{{"
+    start = html.find(marker)
+    if start < 0:
+        return html
+    start += len(label) + 1
+    data, end = json.JSONDecoder().raw_decode(html, start)
+    # sorted keys: dbt emits nodes in parse order, which varies between runs
+    encoded = json.dumps(transform(data), separators=(",", ":"), sort_keys=True)
+    return html[:start] + encoded + html[end:]
 
 
 def docs_html(warehouse: Path) -> str:
-    """The warehouse's dbt docs page, offline-safe and reproducible (a placeholder if none)."""
+    """The warehouse's dbt docs page, offline-safe, reproducible and lean (else a placeholder)."""
     source = build_paths(Path(warehouse)).dbt_target_dir / STATIC_PAGE
     if not source.is_file():
         return PLACEHOLDER
-    return with_csp(VOLATILE.sub(r'\1"pinned"', source.read_text(encoding="utf-8")))
+    html = source.read_text(encoding="utf-8")
+    html = _rewrite_embedded(html, "manifest", lambda m: _pin(_prune_manifest(m)))
+    html = _rewrite_embedded(html, "catalog", _pin)
+    # dbt records absolute paths of the build folder (build_path, sources' locations)
+    html = VALIDATED_PATH.sub("<validated>/", html)
+    html = html.replace(str(build_paths(Path(warehouse)).build_dir), "<build>")
+    return with_csp(html)
 
 
 def ship_docs(warehouse: Path, site_dir: Path) -> Path:
