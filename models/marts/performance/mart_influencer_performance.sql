@@ -233,12 +233,14 @@ ranked as (
 
     select
         with_shrunk.*,
+        -- rank() is int on Spark, bigint on DuckDB: cast to the contract's type. Ranked on
+        -- the value rounded to 1e-9, so float noise between engines cannot reorder near-ties.
         case
             when iroas_shrunk is not null
-                then rank() over (
+                then cast(rank() over (
                     partition by case when iroas_shrunk is null then 1 else 0 end
-                    order by iroas_shrunk desc
-                )
+                    order by round(iroas_shrunk, 9) desc
+                ) as {{ dbt.type_bigint() }})
         end as iroas_rank
 
     from with_shrunk
