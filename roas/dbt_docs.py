@@ -66,7 +66,9 @@ VOLATILE_KEYS = {
     "generated_at", "invocation_id", "invocation_started_at", "created_at", "run_started_at",
 }
 # Sources read the run's own validated folder (<warehouse>.build/validated.<run id>/).
-VALIDATED_PATH = re.compile(r"[^'\"\s(]*\.build/validated(?:\.[^/'\"\s]+)?/")
+# Anchored on the literal "<build>/" the build folder is first replaced with: an unanchored
+# pattern backtracks quadratically over dbt's 2 MB of minified JavaScript.
+VALIDATED_PATH = re.compile(r"<build>/validated(?:\.[^/'\"\s]+)?/")
 
 
 def _pin(value: object) -> object:
@@ -116,8 +118,8 @@ def docs_html(warehouse: Path) -> str:
     html = _rewrite_embedded(html, "manifest", lambda m: _pin(_prune_manifest(m)))
     html = _rewrite_embedded(html, "catalog", _pin)
     # dbt records absolute paths of the build folder (build_path, sources' locations)
-    html = VALIDATED_PATH.sub("<validated>/", html)
     html = html.replace(str(build_paths(Path(warehouse)).build_dir), "<build>")
+    html = VALIDATED_PATH.sub("<validated>/", html)
     return with_csp(html)
 
 
