@@ -6,7 +6,7 @@ DEMO   := build/demo
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test install browser lint clean lock spark lock-spark
+.PHONY: demo test install browser lint clean lock spark lock-spark bench
 
 # The venv is rebuilt whenever the pins or the package metadata change.
 $(BIN)/roas: pyproject.toml requirements.lock
@@ -34,6 +34,11 @@ lint: install
 
 test: install browser lint
 	$(BIN)/pytest -q
+
+# 1M and 10M tracking rows: every stage, peak memory, the baselines, the targets judged;
+# writes benchmarks/results/latest.{md,json} (about 10 minutes, ~6 GB of scratch in build/bench).
+bench: install
+	$(BIN)/python benchmarks/run.py --sizes 1000000 10000000
 
 lock:
 	$(PYTHON) -m venv /tmp/roas-lock && /tmp/roas-lock/bin/pip install --quiet -e '.[test]' \
