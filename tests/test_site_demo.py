@@ -129,9 +129,9 @@ def test_render_time_size_and_determinism(demo, tmp_path: Path, capsys) -> None:
     with capsys.disabled():
         print(f"\n[report] demo: {result.pages} pages in {elapsed:.2f} s, "
               f"{size / 1024 / 1024:.2f} MB report + dbt docs = {total / 1024 / 1024:.2f} MB")
-    # The budget holds for the report's own files; dbt's docs page (about 3 MB, its app is
-    # 1.8 MB of it) puts the whole folder over it: open in issue 4, see README.
-    assert size < SIZE_BUDGET
+    # The whole folder, dbt's docs page (about 3 MB) included, is under the budget since
+    # plotly.js ships as a partial bundle (1.3 MB instead of 4.6 MB).
+    assert size < total < SIZE_BUDGET
     # Same warehouse, same configuration: a byte-identical site (beside the files the
     # pipeline adds around it, e.g. its publish marker).
     for path in sorted(result.out_dir.rglob("*")):
