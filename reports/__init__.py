@@ -5,8 +5,9 @@ Layout: `pages/` (the site: Markdown files with named SQL and component tags),
 query references and cycles), `components.py` (the component tags, checked strictly),
 `markdown.py` (prose and link checks), `model.py` (the filterable grain shipped to the
 browser), `semantics.py` (dimensions, measures, ratios, formats), `render.py` (the site),
-`pdf.py` (headless Chromium), `templates/page.html`, `static/` (app.js, style.css;
-plotly.min.js is copied from the plotly package).
+`pdf.py` (headless Chromium), `bundle.py` (the vendored plotly.js and its trace types),
+`templates/page.html`, `static/` (app.js, style.css, plotly.min.js: a partial plotly.js
+built once by `vendor/plotly/build.mjs`, so neither install nor render needs node).
 """
 
 from reports.errors import ReportError

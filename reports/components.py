@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from reports.authoring import Component, PageSource
+from reports.bundle import plotly_bundle
 from reports.formatting import Formatter
 from reports.queries import Result
 from reports.semantics import (
@@ -58,6 +59,8 @@ class Kind:
     inline: bool = False
     needs_rows: bool = True
     doc: str = ""
+    # plotly.js trace types app.js draws for it: the vendored bundle must register them
+    traces: tuple[str, ...] = ()
 
 
 KINDS: dict[str, Kind] = {
@@ -73,30 +76,35 @@ KINDS: dict[str, Kind] = {
                                           "where", "crossfilter", "fmt", "height", "color",
                                           "reference", *COMMON),
                      columns=("x", "color"), column_lists=("y",),
-                     doc="Bars per category; clicking a bar filters the page"),
+                     doc="Bars per category; clicking a bar filters the page",
+                     traces=("bar",)),
     "LineChart": Kind(("data", "x", "y"), ("series", "names", "fmt", "height", "cumulative",
                                            "where", "area", "reference", *COMMON),
                       columns=("x", "series"), column_lists=("y",),
-                      doc="Lines over time, optionally one per series"),
+                      doc="Lines over time, optionally one per series",
+                      traces=("scatter",)),
     "ScatterChart": Kind(("data", "x", "y"), ("color", "size", "label", "xfmt", "yfmt",
                                               "reference", "crossfilter", "where", "height",
                                               *COMMON),
                          columns=("x", "y", "color", "size", "label"),
-                         doc="Points, coloured by a value; reference='diagonal' draws y = x"),
+                         doc="Points, coloured by a value; reference='diagonal' draws y = x",
+                         traces=("scatter",)),
     "Heatmap": Kind(("data", "x", "y", "value"), ("fmt", "crossfilter", "height", "midpoint",
                                                   "where", *COMMON),
                     columns=("x", "y", "value"),
-                    doc="A value per (x, y) pair; clicking a cell filters both"),
+                    doc="A value per (x, y) pair; clicking a cell filters both",
+                    traces=("heatmap",)),
     "Treemap": Kind(("data", "path", "value"), ("color", "fmt", "crossfilter", "height",
                                                 "where", *COMMON),
                     columns=("value", "color"), column_lists=("path",),
-                    doc="Nested rectangles sized by a value"),
+                    doc="Nested rectangles sized by a value", traces=("treemap",)),
     "ForestPlot": Kind(("data", "label", "estimate", "low", "high"),
                        ("verdict", "band_low", "band_high", "method", "reference", "sort",
                         "where", "limit", "height", "key", *COMMON),
                        columns=("label", "estimate", "low", "high", "verdict", "band_low",
                                 "band_high", "method", "key"),
-                       doc="Intervals against a reference line; assumed bands are labelled"),
+                       doc="Intervals against a reference line; assumed bands are labelled",
+                       traces=("scatter", "bar")),
     "Alert": Kind((), ("kind", "data", "where", "title", "id"), container=True,
                   needs_rows=False,
                   doc="A callout; with data=, shown only while the query has rows ({count})"),
@@ -318,6 +326,12 @@ class Compiler:
             raise self.error(c, f"takes no body: write <{c.name} ... />")
         if c.inline and not kind.inline:
             raise self.error(c, "must be on its own line")
+        missing = sorted(set(kind.traces) - plotly_bundle().traces)
+        if missing:
+            raise self.error(c, "draws plotly trace type(s) " + ", ".join(missing)
+                             + " that the vendored plotly.js bundle does not register (it has "
+                             + ", ".join(sorted(plotly_bundle().traces)) + "): add them to "
+                             "reports/vendor/plotly/build.mjs and rebuild it")
         for key in BOOL_ATTRS & c.attrs.keys():
             _bool(self.page, c, key)
         for key in INT_ATTRS & c.attrs.keys():

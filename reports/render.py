@@ -24,6 +24,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from reports.authoring import QUERY_NAME, Body, PageError, PageSource, parse_page
+from reports.bundle import FILE as PLOTLY_FILE
+from reports.bundle import plotly_bundle
 from reports.components import Compiler, PageData, Site
 from reports.errors import ReportError
 from reports.formatting import Formatter
@@ -34,7 +36,6 @@ from roas.dbt_docs import docs_html
 
 ASSETS_DIR = "assets"
 STATIC_FILES = ("app.js", "style.css")
-PLOTLY_FILE = "plotly.min.js"
 MANIFEST = ".site-manifest"
 PRINT_PAGE = "print.html"
 
@@ -504,10 +505,9 @@ def _write_assets(writer: Writer) -> None:
     static = resources.files("reports") / "static"
     for name in STATIC_FILES:
         writer.write(f"{ASSETS_DIR}/{name}", (static / name).read_bytes())
-    # plotly.js from the installed plotly package: shipped once, never fetched.
-    from plotly.offline import get_plotlyjs
-
-    writer.write(f"{ASSETS_DIR}/{PLOTLY_FILE}", get_plotlyjs())
+    # The vendored partial plotly.js (only the report's trace types): shipped once,
+    # never fetched; the components were checked against its trace types.
+    writer.write(f"{ASSETS_DIR}/{PLOTLY_FILE}", plotly_bundle().source)
 
 
 def render_site(

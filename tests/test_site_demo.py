@@ -129,9 +129,9 @@ def test_render_time_size_and_determinism(demo, tmp_path: Path, capsys) -> None:
     with capsys.disabled():
         print(f"\n[report] demo: {result.pages} pages in {elapsed:.2f} s, "
               f"{size / 1024 / 1024:.2f} MB report + dbt docs = {total / 1024 / 1024:.2f} MB")
-    # The budget holds for the report's own files; dbt's docs page (about 3 MB, its app is
-    # 1.8 MB of it) puts the whole folder over it: open in issue 4, see README.
-    assert size < SIZE_BUDGET
+    # The whole folder, dbt's docs page (about 3 MB) included, is under the budget since
+    # plotly.js ships as a partial bundle (1.3 MB instead of 4.6 MB).
+    assert size < total < SIZE_BUDGET
     # Same warehouse, same configuration: a byte-identical site (beside the files the
     # pipeline adds around it, e.g. its publish marker).
     for path in sorted(result.out_dir.rglob("*")):
@@ -377,4 +377,43 @@ def test_no_filter_values_come_back_after_reset(demo, browser, seen) -> None:
     wait_update(page, before)
     expect_tiles(kpis(page), p["attributed_revenue"], p["attributed_orders"], p["spend"],
                  p["iroas"])
+    page.close()
+
+
+# Per KPI tile: its value, how many lines the value takes, and the sparkline's box
+# against the tile's (the sparkline beside the value or below it, never outside).
+TILE_LAYOUT = """() => Array.from(document.querySelectorAll('.kpi')).map(k => {
+  const v = k.querySelector('.kpi-value'), s = k.querySelector('.kpi-spark svg');
+  const vr = v.getBoundingClientRect(), kr = k.getBoundingClientRect();
+  const sr = s ? s.getBoundingClientRect() : null;
+  const lineHeight = parseFloat(getComputedStyle(v).lineHeight);
+  return {value: v.textContent, lines: Math.round(vr.height / lineHeight),
+          inside: vr.right <= kr.right
+            && (!sr || (sr.right <= kr.right + 0.5 && sr.left >= kr.left)),
+          beside: sr ? sr.left >= vr.right : null, spark: sr ? sr.width : null};
+})"""
+
+
+def test_kpi_values_never_wrap(demo, browser, seen) -> None:
+    """'₹2.1 Cr' and '₹69.1 L' stay on one line at every width that has four tiles a row,
+    light and dark, and in print: the sparkline shrinks beside the value or goes below."""
+    for width in (1400, 1280, 1180, 1120):
+        for scheme in ("light", "dark"):
+            page = new_tab(browser, seen, width=width)
+            page.emulate_media(color_scheme=scheme)
+            goto(page, demo.site / "index.html")
+            tiles = page.evaluate(TILE_LAYOUT)
+            assert len(tiles) == 8 and any(" Cr" in t["value"] or " L" in t["value"]
+                                           for t in tiles), tiles
+            for tile in tiles:
+                assert tile["lines"] == 1 and tile["inside"], (width, scheme, tile)
+                assert tile["spark"] is None or tile["spark"] >= 72 or not tile["beside"], tile
+            page.close()
+    page = new_tab(browser, seen, width=718)  # A4 less margins, as the PDF prints it
+    goto(page, demo.site / "print.html")
+    page.emulate_media(media="print")
+    tiles = page.evaluate(TILE_LAYOUT)
+    assert len(tiles) >= 8
+    for tile in tiles:
+        assert tile["lines"] == 1 and tile["inside"], ("print", tile)
     page.close()

@@ -1846,7 +1846,7 @@
     var xf = this.fmtOf(spec.x, spec.xfmt), yf = this.fmtOf(spec.y, spec.yfmt);
     var inf = pts.length && pts[0].influencer_id !== undefined && spec.crossfilter !== false;
     var trace = {
-      type: "scattergl" === "x" ? "scattergl" : "scatter", mode: "markers",
+      type: "scatter", mode: "markers",
       x: pts.map(function (r) { return r[spec.x]; }), y: pts.map(function (r) { return r[spec.y]; }),
       text: pts.map(function (r) { return esc(spec.label ? r[spec.label] : ""); }),
       customdata: pts.map(function (r) {
@@ -2483,7 +2483,7 @@
 
   // ------------------------------------------------------------------ init --
 
-  // plotly.min.js (4.6 MB) loads asynchronously: tiles and tables show first.
+  // plotly.min.js (a partial bundle, 1.3 MB) loads asynchronously: tiles and tables show first.
   function whenPlotly(callback) {
     if (window.Plotly) { callback(); return; }
     var tag = document.querySelector("script[data-plotly]");
