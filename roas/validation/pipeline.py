@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -49,7 +48,13 @@ from .spec import (
 from .writer import REJECTED, OutputWriter
 
 if TYPE_CHECKING:
-    from .suites import GxRunner, Outcome
+    from .outcome import Outcome
+    from .sqlrules import SqlRunner
+    from .suites import GxRunner
+
+# 'sql': the suites compiled to DuckDB SQL (fast, the default); 'gx': GX's own pandas engine
+ENGINES = ("sql", "gx")
+ENGINE_ENV = "ROAS_VALIDATION_ENGINE"
 
 Progress = Callable[[str], None]
 
@@ -59,12 +64,18 @@ def validate_folder(
     out_dir: Path | None,
     progress: Progress | None = None,
     max_reject_share: float | None = None,
+    engine: str | None = None,
 ) -> ValidationReport:
     """Validate the raw files in data_dir; write the validated folder to out_dir unless None.
 
     Raises InputRefused for a file that cannot be used at all, or (with
-    max_reject_share) whose share of rejected rows is above the limit.
+    max_reject_share) whose share of rejected rows is above the limit. engine
+    picks who evaluates the suites ('sql' or 'gx'; default $ROAS_VALIDATION_ENGINE
+    or 'sql'): both give the same outputs.
     """
+    engine = engine or os.environ.get(ENGINE_ENV, "").strip() or "sql"
+    if engine not in ENGINES:
+        raise ValueError(f"validation engine {engine!r}: expected one of {', '.join(ENGINES)}")
     data_dir = Path(data_dir)
     say = progress or (lambda _message: None)
     if not data_dir.is_dir():
@@ -75,9 +86,7 @@ def validate_folder(
     # every header is checked before any row is: a bad file is refused at once
     raws = {spec.name: open_raw(data_dir, spec) for spec in FILES}
 
-    from .suites import GxRunner  # importing GX takes seconds; only pay it when validating
-
-    runner = GxRunner()
+    runner = _runner(engine)
     validated_at = _validated_at()
     writer = OutputWriter(Path(out_dir)) if out_dir is not None else None
     try:
@@ -117,6 +126,17 @@ def validate_folder(
         if writer is not None:
             writer.abort()
         raise
+
+
+def _runner(engine: str) -> GxRunner | SqlRunner:
+    # importing GX takes seconds; only pay it when validating
+    if engine == "gx":
+        from .suites import GxRunner
+
+        return GxRunner()
+    from .sqlrules import SqlRunner
+
+    return SqlRunner()
 
 
 def _validated_at() -> str:
@@ -175,7 +195,7 @@ class _FileValidator:
         self,
         spec: FileSpec,
         raw: RawFile,
-        runner: GxRunner,
+        runner: GxRunner | SqlRunner,
         valid_ids: np.ndarray,
         writer: OutputWriter | None,
         say: Progress,
@@ -283,9 +303,11 @@ class _FileValidator:
 
         cols = {name: clean[pos] for name, pos in self.positions.items()}
         helpers, typed = self._helpers(cols, lines)
-        frame = _frame(lines, {k: v for k, v in cols.items() if k in self.rule_columns}, helpers)
+        table = _rule_table(
+            lines, {k: v for k, v in cols.items() if k in self.rule_columns}, helpers
+        )
         outcomes = self.runner.validate(
-            self.spec.name, frame, self.suite, self._parameters(helpers)
+            self.spec.name, table, self.suite, self._parameters(helpers)
         )
         outcomes.sort(key=lambda o: self.rank[o.order])
         self._record_results(outcomes)
@@ -514,16 +536,11 @@ class _FirstSeen:
         return pa.array(out, type=pa.int64(), mask=out < 0)
 
 
-def _frame(
+def _rule_table(
     lines: np.ndarray, cols: dict[str, pa.Array], helpers: dict[str, pa.Array]
-) -> pd.DataFrame:
-    """The DataFrame GX sees: trimmed raw columns and helpers, indexed by line_number."""
-    frame = pa.table({**cols, **helpers}).to_pandas(
-        types_mapper=lambda t: pd.Int64Dtype() if t == pa.int64() else None,
-        split_blocks=True,
-    )
-    frame.index = pd.Index(lines, name="line_number")
-    return frame
+) -> pa.Table:
+    """What the rules see: line_number, trimmed raw columns and helpers."""
+    return pa.table({"line_number": pa.array(lines, pa.int64()), **cols, **helpers})
 
 
 def _audit_table(stats: dict[str, FileStats], validated_at: str) -> pa.Table:
