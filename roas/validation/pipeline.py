@@ -8,13 +8,16 @@ set and the seen unique keys are kept across batches.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
+import importlib
 import io
 import json
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import parsing
+from .background import Prefetch
 from .errors import InputRefused
 from .reader import RawBatch, RawFile, open_raw
 from .report import FileStats, ValidationReport
@@ -83,12 +87,19 @@ def validate_folder(
             f"{data_dir}: the data folder does not exist or is not a folder. Pass the folder "
             "holding influencers.csv, posts.csv, tracking_data.csv and payouts.csv."
         )
+    # GX takes seconds to import: let it load while the headers are checked and read
+    threading.Thread(target=_import_suites, name="import suites", daemon=True).start()
     # every header is checked before any row is: a bad file is refused at once
     raws = {spec.name: open_raw(data_dir, spec) for spec in FILES}
-
     runner = _runner(engine)
     validated_at = _validated_at()
     writer = OutputWriter(Path(out_dir)) if out_dir is not None else None
+    # every file is read one batch ahead, in its own thread, while earlier ones are checked
+    feeds = {
+        name: Prefetch(raw.batches, depth=1, name=name)
+        for name, raw in raws.items()
+        if raw is not None
+    }
     try:
         stats: dict[str, FileStats] = {}
         results: list[dict] = []
@@ -100,7 +111,7 @@ def validate_folder(
                 continue
             say(f"Validating {raw.source_file}")
             fv = _FileValidator(spec, raw, runner, valid_ids, writer, say)
-            stats[spec.name] = st = fv.run()
+            stats[spec.name] = st = fv.run(feeds[spec.name])
             results += fv.result_rows()
             if spec is INFLUENCERS:
                 _check_influencers(st)
@@ -126,6 +137,14 @@ def validate_folder(
         if writer is not None:
             writer.abort()
         raise
+    finally:
+        for feed in feeds.values():
+            feed.close()
+
+
+def _import_suites() -> None:
+    with contextlib.suppress(Exception):  # a failing import fails again, loudly, when used
+        importlib.import_module("roas.validation.suites")
 
 
 def _runner(engine: str) -> GxRunner | SqlRunner:
@@ -241,8 +260,8 @@ class _FileValidator:
         self.bad_field_rows = 0
 
     # -- driving -------------------------------------------------------------
-    def run(self) -> FileStats:
-        for batch in self.raw.batches():
+    def run(self, batches: Iterator[RawBatch] | None = None) -> FileStats:
+        for batch in batches if batches is not None else self.raw.batches():
             self._batch(batch)
             if batch.num_rows:
                 self.say(f"{self.raw.source_file}: {self.stats.rows_read:,} rows read")
