@@ -119,7 +119,11 @@ class RawFile:
             )
             for record_batch in reader:
                 columns = [record_batch.column(i) for i in range(n_cols)]
-                nl = newline_counts(columns, record_batch.num_rows)
+                nl = (
+                    newline_counts(columns, record_batch.num_rows)
+                    if self.quoted
+                    else np.zeros(record_batch.num_rows, dtype=np.int64)
+                )
                 lines, resolved = placer.place(nl, bad)
                 bad.clear()
                 yield RawBatch(columns, lines, resolved)
@@ -310,7 +314,9 @@ def _detect_encoding(path: Path) -> tuple[str, bool]:
             with path.open("rb") as fh:
                 while chunk := fh.read(_SCAN_BYTES):
                     quoted = quoted or b'"' in chunk
-                    decoder.decode(chunk)
+                    # ASCII is valid in all three encodings: only other bytes need decoding
+                    if not (chunk.isascii() and not decoder.getstate()[0]):
+                        decoder.decode(chunk)
             decoder.decode(b"", final=True)
             return encoding, quoted
         except UnicodeDecodeError:
