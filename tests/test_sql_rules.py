@@ -38,7 +38,7 @@ from roas.validation.sqlrules import (
     compile_expectation,
     compile_suite,
 )
-from roas.validation.suites import GxRunner
+from roas.validation.suites import GxRunner, build_suite
 
 
 class DualRunner:
@@ -48,6 +48,10 @@ class DualRunner:
         self.gx, self.sql = GxRunner(), SqlRunner()
         self.batches = 0
         self.failing_types: Counter[str] = Counter()  # expectation type -> rows failing
+
+    @staticmethod
+    def suite_for(spec, present):
+        return build_suite(spec, present)  # GX's own suite object, for both engines
 
     def validate(self, name, table, suite, parameters=None):
         want = self.gx.validate(name, table, suite, parameters)
@@ -177,7 +181,6 @@ def test_a_suite_with_an_unknown_expectation_refuses_to_run():
     import great_expectations.expectations as gxe
 
     from roas.validation.spec import INFLUENCERS
-    from roas.validation.suites import build_suite
 
     suite = build_suite(INFLUENCERS, [c.name for c in INFLUENCERS.columns])
     rules = compile_suite(suite)

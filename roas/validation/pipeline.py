@@ -87,8 +87,9 @@ def validate_folder(
             f"{data_dir}: the data folder does not exist or is not a folder. Pass the folder "
             "holding influencers.csv, posts.csv, tracking_data.csv and payouts.csv."
         )
-    # GX takes seconds to import: let it load while the headers are checked and read
-    threading.Thread(target=_import_suites, name="import suites", daemon=True).start()
+    if engine == "gx" or not _stored_suites_current():
+        # GX takes seconds to import: let it load while the headers are checked and read
+        threading.Thread(target=_import_suites, name="import suites", daemon=True).start()
     # every header is checked before any row is: a bad file is refused at once
     raws = {spec.name: open_raw(data_dir, spec) for spec in FILES}
     runner = _runner(engine)
@@ -140,6 +141,12 @@ def validate_folder(
     finally:
         for feed in feeds.values():
             feed.close()
+
+
+def _stored_suites_current() -> bool:
+    from .stored_suites import load_suite
+
+    return load_suite(INFLUENCERS, INFLUENCERS.required_columns) is not None
 
 
 def _import_suites() -> None:
@@ -219,8 +226,6 @@ class _FileValidator:
         writer: OutputWriter | None,
         say: Progress,
     ) -> None:
-        from .suites import build_suite
-
         self.spec, self.raw, self.runner, self.writer, self.say = spec, raw, runner, writer, say
         names = raw.header.names
         known = {c.name for c in spec.columns}
@@ -231,7 +236,7 @@ class _FileValidator:
         self.original_keys = [
             h if h.strip() else f"column_{i + 1}" for i, h in enumerate(raw.header.original)
         ]
-        self.suite = build_suite(spec, list(self.positions))
+        self.suite = runner.suite_for(spec, list(self.positions))
         self.valid_ids = valid_ids
         # GX hashes every column it is given: hand it only what the rules look at
         self.rule_columns = {

@@ -256,6 +256,18 @@ class SqlRunner:
         self.con = duckdb.connect(config={"threads": threads, "memory_limit": memory_limit})
         self._compiled: dict[tuple[str, int], tuple[list[CompiledRule], str, str | None]] = {}
 
+    @staticmethod
+    def suite_for(spec: Any, present: Sequence[str]) -> Any:
+        """The suite as stored from GX's build (no GX import), else built by GX now."""
+        from .stored_suites import load_suite
+
+        stored = load_suite(spec, present)
+        if stored is not None:
+            return stored
+        from .suites import build_suite
+
+        return build_suite(spec, present)
+
     def compiled(self, name: str, suite: Any, table: pa.Table) -> list[CompiledRule]:
         return self._plan(name, suite, table)[0]
 

@@ -302,6 +302,10 @@ class GxRunner:
         self.datasource = self.context.data_sources.add_pandas("raw_files")
         self._definitions: dict[str, object] = {}
 
+    @staticmethod
+    def suite_for(spec: FileSpec, present: Sequence[str]) -> gx.ExpectationSuite:
+        return build_suite(spec, present)
+
     def validate(
         self,
         name: str,
