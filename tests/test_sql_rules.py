@@ -17,7 +17,9 @@ import pytest
 from hypothesis import given, settings
 from test_bad_inputs import (
     HAND_FIXTURE,
+    NAMES,
     VARIATIONS,
+    _to_parquet,
     append,
     defect_line,
     defect_rows,
@@ -120,6 +122,13 @@ def test_valid_variations_agree(tmp_path, dual, case):
     changes = VARIATIONS[case][0]
     validate_folder(hand_folder(tmp_path, **changes), tmp_path / "out")
     assert dual.batches >= 4
+
+
+def test_parquet_inputs_agree(tmp_path, dual):
+    changes = {n: None for n in NAMES} | {f"{n}.parquet": _to_parquet(n) for n in NAMES}
+    report = validate_folder(hand_folder(tmp_path, **changes), tmp_path / "out")
+    assert report.files["tracking_data"].source_file == "tracking_data.parquet"
+    assert dual.batches == 5 and dual.failing_types[IN_SET] == 1
 
 
 @settings(SETTINGS, max_examples=15)
