@@ -40,7 +40,9 @@ def as_string(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
 def trimmed(raw: pa.Array) -> pa.Array:
     """Trim surrounding whitespace; an empty or whitespace-only field is missing (NULL)."""
     t = pc.utf8_trim_whitespace(raw)
-    return pc.if_else(pc.equal(t, ""), _NULL_STR, t)
+    empty = pc.equal(t, "")
+    # if_else copies every string: only pay it when there is an empty value to null out
+    return pc.if_else(empty, _NULL_STR, t) if pc.any(empty).as_py() else t
 
 
 def matches(values: pa.Array, regex: str) -> pa.Array:

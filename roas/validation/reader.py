@@ -63,6 +63,9 @@ class RawFile:
     fmt: str  # 'csv' | 'parquet'
     header: Header
     encoding: str | None = None  # csv only: 'utf-8', 'cp1252' or 'latin-1'
+    # csv only: the file has a double quote somewhere. Without one no value can hold a
+    # line break, and Arrow parses faster when told so (same records, same lines).
+    quoted: bool = True
 
     @property
     def source_file(self) -> str:
@@ -102,7 +105,7 @@ class RawFile:
                     encoding="utf8" if self.encoding == "utf-8" else self.encoding,
                 ),
                 parse_options=pacsv.ParseOptions(
-                    newlines_in_values=True,
+                    newlines_in_values=self.quoted,
                     # keep blank lines as (all-empty) records so line numbers stay exact
                     ignore_empty_lines=False,
                     invalid_row_handler=on_invalid,
@@ -116,7 +119,11 @@ class RawFile:
             )
             for record_batch in reader:
                 columns = [record_batch.column(i) for i in range(n_cols)]
-                nl = newline_counts(columns, record_batch.num_rows)
+                nl = (
+                    newline_counts(columns, record_batch.num_rows)
+                    if self.quoted
+                    else np.zeros(record_batch.num_rows, dtype=np.int64)
+                )
                 lines, resolved = placer.place(nl, bad)
                 bad.clear()
                 yield RawBatch(columns, lines, resolved)
@@ -226,8 +233,8 @@ def open_raw(data_dir: Path, spec: FileSpec) -> RawFile | None:
         )
     if path.suffix == ".parquet":
         return RawFile(spec, path, "parquet", _parquet_header(path, spec))
-    encoding = _sniff_csv(path)
-    return RawFile(spec, path, "csv", _csv_header(path, spec, encoding), encoding)
+    encoding, quoted = _sniff_csv(path)
+    return RawFile(spec, path, "csv", _csv_header(path, spec, encoding), encoding, quoted)
 
 
 def _missing_file_message(data_dir: Path, spec: FileSpec) -> str:
@@ -262,8 +269,9 @@ def _read_head(path: Path) -> bytes:
         ) from None
 
 
-def _sniff_csv(path: Path) -> str:
-    """Refuse what is clearly not a CSV text file; return the text encoding."""
+def _sniff_csv(path: Path) -> tuple[str, bool]:
+    """Refuse what is clearly not a CSV text file; return the text encoding and whether
+    the file has any double quote."""
     name = path.name
     head = _read_head(path)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
@@ -295,23 +303,29 @@ def _sniff_csv(path: Path) -> str:
     return _detect_encoding(path)
 
 
-def _detect_encoding(path: Path) -> str:
-    """UTF-8 if the whole file decodes as UTF-8, else cp1252, else latin-1 (never fails)."""
+def _detect_encoding(path: Path) -> tuple[str, bool]:
+    """UTF-8 if the whole file decodes as UTF-8, else cp1252, else latin-1 (never fails);
+    and whether any byte is a double quote (0x22 in all three, never inside a UTF-8
+    multi-byte character)."""
+    quoted = False
     for encoding in ("utf-8", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with path.open("rb") as fh:
                 while chunk := fh.read(_SCAN_BYTES):
-                    decoder.decode(chunk)
+                    quoted = quoted or b'"' in chunk
+                    # ASCII is valid in all three encodings: only other bytes need decoding
+                    if not (chunk.isascii() and not decoder.getstate()[0]):
+                        decoder.decode(chunk)
             decoder.decode(b"", final=True)
-            return encoding
+            return encoding, quoted
         except UnicodeDecodeError:
             continue
         except OSError as exc:
             raise InputRefused(
                 f"{path.name}: cannot be read ({exc.strerror or exc}).", source_file=path.name
             ) from None
-    return "latin-1"
+    return "latin-1", True  # neither pass read to the end: assume quotes
 
 
 def _csv_header(path: Path, spec: FileSpec, encoding: str) -> Header:

@@ -17,14 +17,15 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 import datetime as dt  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
 import great_expectations as gx  # noqa: E402
 import great_expectations.expectations as gxe  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
 from great_expectations.expectations.row_conditions import Column as Where  # noqa: E402
 
+from .outcome import Outcome  # noqa: E402
 from .parsing import DATE_RE, DEC_RE, INT_RE  # noqa: E402
 from .spec import (  # noqa: E402
     AUDIENCES,
@@ -44,6 +45,16 @@ from .spec import (  # noqa: E402
 
 DATE_MIN = dt.datetime(2000, 1, 1)
 DATE_MAX = dt.datetime(2099, 12, 31)
+
+
+def _ensure_context() -> None:
+    """GX only builds a suite inside a data context; an ephemeral one writes nothing."""
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    try:
+        project_manager.get_current_project()
+    except gx.exceptions.DataContextRequiredError:
+        gx.get_context(mode="ephemeral")
 
 
 class _Builder:
@@ -228,6 +239,7 @@ class _Builder:
 
 def build_suite(spec: FileSpec, present: Sequence[str]) -> gx.ExpectationSuite:
     """The suite for one raw file; `present` are its normalised column names."""
+    _ensure_context()
     b = _Builder(spec, present)
     if spec is INFLUENCERS:
         b.required("id", "name", "platform", "category", "gender", "follower_count")
@@ -280,22 +292,6 @@ def build_suite(spec: FileSpec, present: Sequence[str]) -> gx.ExpectationSuite:
     return b.suite
 
 
-@dataclass
-class Outcome:
-    """One expectation's result on one batch."""
-
-    order: int  # position in the suite
-    expectation: str  # GX expectation type
-    column: str  # raw column name
-    rule: str
-    row_reason: str | None
-    flag: bool
-    success: bool
-    element_count: int
-    unexpected_count: int
-    lines: np.ndarray  # line numbers of the failing rows
-
-
 class GxRunner:
     """One ephemeral GX context for a whole run; one batch definition per file."""
 
@@ -306,13 +302,19 @@ class GxRunner:
         self.datasource = self.context.data_sources.add_pandas("raw_files")
         self._definitions: dict[str, object] = {}
 
+    @staticmethod
+    def suite_for(spec: FileSpec, present: Sequence[str]) -> gx.ExpectationSuite:
+        return build_suite(spec, present)
+
     def validate(
         self,
         name: str,
-        frame: pd.DataFrame,
+        table: pa.Table,
         suite: gx.ExpectationSuite,
         parameters: dict | None = None,
     ) -> list[Outcome]:
+        """table: line_number, the trimmed rule columns and the helper columns of one batch."""
+        frame = _frame(table)
         if name not in self._definitions:
             asset = self.datasource.add_dataframe_asset(name)
             self._definitions[name] = asset.add_batch_definition_whole_dataframe("whole")
@@ -366,3 +368,14 @@ def _failing_lines(index_list: list | None) -> np.ndarray:
         else:
             lines.append(value)
     return np.asarray(lines, dtype=np.int64)
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The DataFrame GX sees: trimmed raw columns and helpers, indexed by line_number."""
+    lines = table.column("line_number").to_numpy()
+    frame = table.drop_columns(["line_number"]).to_pandas(
+        types_mapper=lambda t: pd.Int64Dtype() if t == pa.int64() else None,
+        split_blocks=True,
+    )
+    frame.index = pd.Index(lines, name="line_number")
+    return frame

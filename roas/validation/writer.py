@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .background import Worker
 from .report import ValidationReport
 from .spec import FILES, LOAD_AUDIT_SCHEMA, REJECTED_SCHEMA, RESULTS_SCHEMA
 
@@ -38,12 +39,17 @@ class OutputWriter:
         except OSError as exc:
             raise OSError(f"cannot create the validated folder {out_dir}: {exc}") from exc
         self._writers: dict[str, pq.ParquetWriter] = {}
+        self._worker = Worker(depth=2, name="parquet writer")
         self._schemas: dict[str, pa.Schema] = {
             f"{f.name}.parquet": f.output_schema() for f in FILES
         } | {REJECTED: REJECTED_SCHEMA}
 
     def append(self, file_name: str, table: pa.Table) -> None:
-        """Append one batch as a row group (row groups follow input batches: deterministic)."""
+        """Append one batch as a row group, in a background thread (Parquet encoding
+        releases the GIL). One thread, calls in order: row groups follow input batches."""
+        self._worker.submit(lambda: self._append(file_name, table))
+
+    def _append(self, file_name: str, table: pa.Table) -> None:
         schema = self._schemas[file_name]
         writer = self._writers.get(file_name)
         if writer is None:
@@ -53,9 +59,10 @@ class OutputWriter:
             writer.write_table(table.cast(schema))
 
     def finish(self, report: ValidationReport, audit: pa.Table, results: pa.Table) -> None:
+        self._worker.drain()
         # every file always exists, empty with its schema when there was nothing to write
         for file_name in self._schemas:
-            self.append(file_name, self._schemas[file_name].empty_table())
+            self._append(file_name, self._schemas[file_name].empty_table())
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
@@ -69,6 +76,8 @@ class OutputWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._worker.drain()
         for writer in self._writers.values():
             with contextlib.suppress(OSError, pa.ArrowException):
                 writer.close()
