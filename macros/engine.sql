@@ -41,15 +41,43 @@
 {%- endmacro %}
 
 
-{#- money amounts (revenue, payouts, rates): an 8-byte double everywhere, as
-    the data contract fixes; one place to change for an engine with a better
-    exact type -#}
+{#- money amounts (revenue, payouts, rates) in the public marts: an 8-byte double
+    everywhere, as the data contract fixes; one place to change for an engine with
+    a better exact type -#}
 {% macro type_money() -%}
     {{ return(adapter.dispatch('type_money', 'influencer_roas')()) }}
 {%- endmacro %}
 
 {% macro default__type_money() -%}
     {{ type_double() }}
+{%- endmacro %}
+
+
+{#- exact money for sums over large inputs (the order lines): a decimal with 6
+    places (micro-units). Integer arithmetic, so a parallel sum gives the same
+    result whatever order the threads add in (floats differ in the 16th digit),
+    and a sum maintained incrementally equals the full rebuild's. Values are
+    rounded to 6 places once, in staging; a double made from such a decimal casts
+    back to the same decimal. Floats only after aggregation. -#}
+{% macro type_money_exact() -%}
+    {{ return(adapter.dispatch('type_money_exact', 'influencer_roas')()) }}
+{%- endmacro %}
+
+{% macro default__type_money_exact() -%}
+    decimal(38, 6)
+{%- endmacro %}
+
+
+{#- exact sum of a money expression (see type_money_exact) -#}
+{% macro sum_money(expression) -%}
+    sum(cast({{ expression }} as {{ type_money_exact() }}))
+{%- endmacro %}
+
+
+{#- exact sum of the squares of a money expression: the product of two 6-place
+    decimals has 12 places (decimal(38, 12): squares up to 1e26) -#}
+{% macro sum_money_squared(expression) -%}
+    sum(cast({{ expression }} as {{ type_money_exact() }}) * cast({{ expression }} as {{ type_money_exact() }}))
 {%- endmacro %}
 
 
@@ -109,4 +137,31 @@
 
 {% macro spark__days_between(start_date, end_date) -%}
     cast(datediff(cast({{ end_date }} as date), cast({{ start_date }} as date)) as bigint)
+{%- endmacro %}
+
+
+{#- a 64-bit digest of a row's values (the incremental build compares sums of
+    them per day, old rows against new; both sides are computed in the same run,
+    so the digest need not be stable across engine versions) -#}
+{% macro row_digest(expressions) -%}
+    {{ return(adapter.dispatch('row_digest', 'influencer_roas')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__row_digest(expressions) -%}
+    {{ exceptions.raise_compiler_error("row_digest: no 64-bit row hash for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__row_digest(expressions) -%}
+    cast(hash({{ expressions | join(', ') }}) as decimal(20, 0))
+{%- endmacro %}
+
+{% macro spark__row_digest(expressions) -%}
+    cast(xxhash64({{ expressions | join(', ') }}) as decimal(20, 0))
+{%- endmacro %}
+
+
+{#- incremental builds of the order facts (docs/incremental.md): DuckDB only.
+    Other engines (Spark, parquet tables without row deletes) rebuild in full. -#}
+{% macro incremental_orders_enabled() -%}
+    {{ return(target.type == 'duckdb') }}
 {%- endmacro %}

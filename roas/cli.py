@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, required=True, help="folder for the static site")
     run.add_argument("--warehouse", type=Path, required=True, help="DuckDB file to build")
     run.add_argument("--pdf", action="store_true", help="also write report.pdf into the site")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild the warehouse from scratch instead of updating the previous "
+                          "build with what changed (docs/incremental.md)")
     run.add_argument("--holdout-share", type=_number, default=RunConfig.holdout_share,
                      help="control share when audiences.csv is absent (default 0.10)")
     run.add_argument("--assumed-lift", type=_number, default=RunConfig.assumed_lift,
@@ -149,7 +152,10 @@ def cmd_run(args: argparse.Namespace) -> None:
         lift_range=args.lift_range,
         max_reject_share=args.max_reject_share,
     )
-    result = run_pipeline(args.data, args.out, args.warehouse, config, pdf=args.pdf)
+    result = run_pipeline(
+        args.data, args.out, args.warehouse, config, pdf=args.pdf,
+        full_refresh=args.full_refresh,
+    )
     total = sum(seconds for _, seconds, _ in result.stages.timings)
     console.print(f"[bold]done[/bold] in {total:.1f} s")
     print(f"Warehouse: {result.paths.warehouse}")

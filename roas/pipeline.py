@@ -4,7 +4,8 @@ Nothing published is ever half-written (docs/robustness.md):
 
 * one run per warehouse: `<warehouse>.lock` (roas.lock), released by the OS even on SIGKILL;
 * validation writes a folder of its own, `<build>/validated.<run id>/`;
-* dbt builds `<warehouse>.tmp-<pid>.duckdb` from it; only after `dbt build` passed is that
+* dbt builds `<warehouse>.tmp-<pid>.duckdb` from it (an incremental run starts that file
+  as a copy of the published warehouse, roas.incremental); only after `dbt build` passed is that
   file sealed and renamed onto the warehouse (roas.warehouse), then `<build>/validated`
   (a symlink) is pointed at the run's folder and older folders are deleted;
 * the site is rendered into `<site>.tmp-<pid>/` and swapped in complete (roas.publish).
@@ -24,6 +25,7 @@ from pathlib import Path
 from roas.config import RunConfig
 from roas.dbt_runner import run_dbt
 from roas.errors import OutputRefused
+from roas.incremental import BuildPlan, current_state, plan_build, record_state, start_from
 from roas.outputs import docs_stage, export_stage
 from roas.paths import BuildPaths, build_paths
 from roas.progress import StageLog
@@ -67,13 +69,21 @@ def build_stage(
     *,
     warehouse: Path | None = None,
     validated_dir: Path | None = None,
+    plan: BuildPlan | None = None,
 ) -> None:
+    command = "build"
+    if plan is not None and plan.incremental:
+        # the unit tests test the SQL, which is the same as in the build this one continues
+        # (same project fingerprint, roas.incremental), where they passed
+        command = "build --exclude-resource-type unit_test"
     with log.stage("dbt build") as stage:
         outcome = run_dbt(
-            "build", paths, dbt_vars, on_node=stage.update,
+            command, paths, dbt_vars, on_node=stage.update,
             warehouse=warehouse, validated_dir=validated_dir,
         )
         stage.detail = f"{outcome.models} models and seeds, {outcome.tests} tests passed"
+        if plan is not None:
+            stage.detail = f"{plan.reason}: {stage.detail}"
         if outcome.warnings:
             stage.detail += f", {len(outcome.warnings)} warning(s): " + "; ".join(outcome.warnings)
 
@@ -107,7 +117,8 @@ def report_stage(
 
 
 def run_pipeline(
-    data_dir: Path, site_dir: Path, warehouse: Path, config: RunConfig, pdf: bool = False
+    data_dir: Path, site_dir: Path, warehouse: Path, config: RunConfig, pdf: bool = False,
+    full_refresh: bool = False,
 ) -> RunResult:
     paths = build_paths(warehouse)
     # refuse a bad --out before any work (and before taking the lock)
@@ -135,8 +146,14 @@ def run_pipeline(
             dbt_vars = config.dbt_vars(
                 has_audiences=report.has_audiences, tracking_has_group=report.tracking_has_group
             )
-            build_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir)
+            state = current_state(dbt_vars)
+            plan = plan_build(paths.warehouse, state, full_refresh)
+            if plan.incremental:
+                start_from(paths.warehouse, new_warehouse)
+            build_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir,
+                        plan=plan)
             docs_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir)
+            record_state(new_warehouse, state)
             seal(new_warehouse)
             publish_warehouse(new_warehouse, paths.warehouse)
             published = True

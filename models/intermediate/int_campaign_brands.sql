@@ -22,8 +22,9 @@ brand_revenue as (
     select
         campaign,
         coalesce(brand, '(unknown)') as brand,
-        sum(attributed_revenue) as attributed_revenue,
-        sum(revenue) as revenue
+        -- exact: the ranking below must not depend on the order floats were added in
+        {{ sum_money('attributed_revenue') }} as attributed_revenue,
+        {{ sum_money('revenue') }} as revenue
 
     from orders
     group by campaign, coalesce(brand, '(unknown)')
@@ -61,4 +62,8 @@ final as (
 
 )
 
+-- stored in key order: the marts add floats over these rows, and a sum of floats
+-- depends on the order it adds in; the sums above run in parallel and emit rows in
+-- any order, so without this two builds of the same input could differ in the last bit
 select * from final
+order by campaign

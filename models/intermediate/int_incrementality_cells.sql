@@ -265,4 +265,8 @@ final as (
 
 )
 
+-- stored in key order: the marts add floats over these rows, and a sum of floats
+-- depends on the order it adds in; the sums above run in parallel and emit rows in
+-- any order, so without this two builds of the same input could differ in the last bit
 select * from final
+order by campaign, influencer_id

@@ -30,7 +30,8 @@ renamed as (
         cast(brand as {{ dbt.type_string() }}) as brand,
         {{ try_cast('date', 'date') }} as order_date,
         cast(orders as {{ dbt.type_bigint() }}) as orders,
-        cast(revenue as {{ type_money() }}) as revenue,
+        -- exact micro-units: the order lines are summed in parallel and incrementally
+        cast(revenue as {{ type_money_exact() }}) as revenue,
         -- 1 = exposed, 0 = held-out control; every row is exposed when the file has no group column
         coalesce(cast({{ quoted_group() }} as {{ dbt.type_bigint() }}), 1) as exposure_group,
         cast(extra_json as {{ dbt.type_string() }}) as extra_json

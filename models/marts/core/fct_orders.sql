@@ -1,43 +1,57 @@
+{#- One row per order line. On DuckDB an incremental model keyed by order_id
+    (docs/incremental.md): a build on top of the previous one deletes the changed
+    orders' lines (int_order_changes: old and new side) and inserts their new
+    lines; the first build and a full refresh store int_order_lines whole. -#}
+{{ config(
+    materialized=('incremental' if incremental_orders_enabled() else 'table'),
+    unique_key='order_id',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=(
+        "{% if is_incremental() %}delete from {{ this }} where order_id in "
+        ~ "(select order_id from {{ ref('int_order_changes') }}){% endif %}"
+    )
+) }}
+-- depends_on: {{ ref('int_order_changes') }}
+
 with
 
-tracking as (
+lines as (
 
-    select * from {{ ref('stg_tracking_data') }}
-
-),
-
-products as (
-
-    select * from {{ ref('products') }}
+    {% if is_incremental() -%}
+    -- only the changed orders' lines, as the source now has them
+    select * from {{ ref('int_order_changes') }}
+    where change_side = 'new'
+    {%- else -%}
+    select * from {{ ref('int_order_lines') }}
+    {%- endif %}
 
 ),
 
 final as (
 
     select
-        tracking.line_number,
-        tracking.order_id,
-        tracking.is_order_id_derived,
-        tracking.order_date,
-        tracking.campaign,
-        tracking.influencer_id,
-        tracking.user_id,
-        tracking.product,
-        coalesce(tracking.brand, products.brand) as brand,
-        products.product_category,
-        tracking.traffic_source,
-        tracking.exposure_group,
-        case when tracking.exposure_group = 1 then true else false end as is_exposed,
-        tracking.orders,
-        tracking.revenue,
-        case when tracking.exposure_group = 1 then tracking.orders else 0 end as attributed_orders,
-        case when tracking.exposure_group = 1 then tracking.revenue else 0 end as attributed_revenue,
-        case when tracking.exposure_group = 0 then tracking.orders else 0 end as control_orders,
-        case when tracking.exposure_group = 0 then tracking.revenue else 0 end as control_revenue
+        line_number,
+        order_id,
+        is_order_id_derived,
+        order_date,
+        campaign,
+        influencer_id,
+        user_id,
+        product,
+        brand,
+        product_category,
+        traffic_source,
+        exposure_group,
+        is_exposed,
+        orders,
+        revenue,
+        attributed_orders,
+        attributed_revenue,
+        control_orders,
+        control_revenue
 
-    from tracking
-    left join products
-        on tracking.product = products.product
+    from lines
 
 )
 

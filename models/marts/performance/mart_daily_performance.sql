@@ -20,9 +20,9 @@ daily as (
         influencer_id,
         product,
         max(brand) as brand,
-        sum(attributed_revenue) as attributed_revenue,
+        {{ sum_money('attributed_revenue') }} as attributed_revenue,
         cast(sum(attributed_orders) as {{ dbt.type_bigint() }}) as attributed_orders,
-        sum(control_revenue) as control_revenue,
+        {{ sum_money('control_revenue') }} as control_revenue,
         cast(sum(control_orders) as {{ dbt.type_bigint() }}) as control_orders
 
     from orders
@@ -37,9 +37,9 @@ final as (
         daily.campaign,
         daily.influencer_id,
         daily.product,
-        daily.attributed_revenue,
+        cast(daily.attributed_revenue as {{ type_money() }}) as attributed_revenue,
         daily.attributed_orders,
-        daily.control_revenue,
+        cast(daily.control_revenue as {{ type_money() }}) as control_revenue,
         daily.brand,
         influencers.platform,
         influencers.influencer_type,
