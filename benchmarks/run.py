@@ -31,8 +31,12 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -76,6 +80,16 @@ def run_measured(command: list[str]) -> Step:
     stages = {m["stage"].strip(): float(m["seconds"]) for m in STAGE_LINE.finditer(output)}
     lines = output.strip().splitlines()
     return Step(seconds, usage.ru_maxrss / 1024, stages, lines[-1] if lines else "")
+
+
+def in_child(function: Callable[..., Any], *args: Any) -> Any:
+    """Run a helper (file conversion, mart comparison) in a fresh process.
+
+    A forked child inherits the parent's peak RSS, so if this process grew (DuckDB
+    comparing 10M-row marts), every later step would report at least that peak.
+    """
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
 
 
 def machine() -> dict[str, object]:
@@ -141,7 +155,7 @@ def split_last_day(raw: Path, before: Path) -> bytes:
     return day
 
 
-def marts_identical(a: Path, b: Path, *, same_input: bool = True) -> str:
+def marts_identical(a: Path, b: Path, same_input: bool = True) -> str:
     """Compare the exported public marts (Parquet) of two warehouses, row for row.
 
     Across input formats (same_input=False) the data-quality mart (file names, formats)
@@ -189,19 +203,19 @@ def bench_size(rows: int, work: Path, roas: str) -> SizeResult:
     result.site_mb = site_mb(root / "full" / "site")
 
     print("  roas run (Parquet input)", flush=True)
-    to_parquet(raw, root / "raw_parquet")
+    in_child(to_parquet, raw, root / "raw_parquet")
     run("roas run, Parquet input", root / "raw_parquet", "parquet")
-    result.marts_identical["Parquet input vs CSV"] = marts_identical(
-        root / "full" / "roas.marts", root / "parquet" / "roas.marts", same_input=False)
+    result.marts_identical["Parquet input vs CSV"] = in_child(
+        marts_identical, root / "full" / "roas.marts", root / "parquet" / "roas.marts", False)
 
     print("  incremental: all but the last day, then the day appended", flush=True)
-    day = split_last_day(raw, root / "raw_incremental")
+    day = in_child(split_last_day, raw, root / "raw_incremental")
     run("roas run, all but the last day", root / "raw_incremental", "incremental")
     with (root / "raw_incremental" / "tracking_data.csv").open("ab") as handle:
         handle.write(day)
     run("roas run after appending a day", root / "raw_incremental", "incremental")
-    result.marts_identical["appended day vs full build"] = marts_identical(
-        root / "full" / "roas.marts", root / "incremental" / "roas.marts")
+    result.marts_identical["appended day vs full build"] = in_child(
+        marts_identical, root / "full" / "roas.marts", root / "incremental" / "roas.marts")
 
     for baseline in ("floor", "pandas"):
         print(f"  baseline: {baseline}", flush=True)
@@ -249,12 +263,14 @@ def targets(results: list[SizeResult]) -> list[tuple[str, str, str]]:
     if len(results) > 1:
         small = results[0]
         render = [r.steps["roas run"].stages.get("report", float("nan")) for r in results]
+        size_growth, render_growth = big.site_mb / small.site_mb - 1, render[-1] / render[0] - 1
         rows.append((
             "report size and render time do not grow with orders",
-            f"{small.site_mb:.1f} → {big.site_mb:.1f} MB, {render[0]:.1f} → {render[-1]:.1f} s "
-            f"({small.rows:,} → {big.rows:,} rows)",
-            "met" if big.site_mb <= small.site_mb * 1.05 and render[-1] <= render[0] * 1.5 + 0.5
-            else "missed",
+            f"{small.site_mb:.1f} → {big.site_mb:.1f} MB ({size_growth:+.0%}), "
+            f"{render[0]:.1f} → {render[-1]:.1f} s ({render_growth:+.0%}) for "
+            f"{big.rows / small.rows:.0f}× the orders",
+            "met" if size_growth <= 0.05 and render_growth <= 0.25 else
+            f"missed: size {size_growth:+.0%}, render {render_growth:+.0%}",
         ))
     return rows
 
