@@ -98,6 +98,68 @@ def for_pandas_datetime(ts: pa.Array) -> pa.Array:
     return pc.cast(pinned, pa.timestamp("ns"))
 
 
+# Typed Parquet columns: the value parsing its string form would give, without the
+# round trip through text. Each returns None when that equality is not certain for the
+# whole batch (then the string is parsed as for CSV), so the rules see the same values.
+_INT_TEXT_MAX = 10**18 - 1  # INT_RE takes at most 18 digits
+_FLOAT_EXACT_INT = 2**53  # integers a float64 holds exactly
+
+
+def _largest_magnitude(values: pa.Array) -> float | None:
+    """max |x| over the non-null values (from min and max: abs could wrap at INT64_MIN)."""
+    bounds = pc.min_max(values).as_py()
+    if bounds["min"] is None:
+        return None
+    return max(abs(bounds["min"]), abs(bounds["max"]))
+
+
+def native_int(native: pa.Array | None) -> pa.Array | None:
+    """parse_int of an integer column's text, straight from the integers."""
+    if native is None or not pa.types.is_integer(native.type):
+        return None
+    largest = _largest_magnitude(native)
+    if largest is not None and largest > _INT_TEXT_MAX:
+        return None
+    return pc.cast(native, pa.int64())
+
+
+def native_decimal(native: pa.Array | None) -> pa.Array | None:
+    """parse_decimal of a float64 or integer column's text, straight from the numbers.
+
+    Arrow writes a float64 as its shortest round-trip text, which DEC_RE accepts and
+    casts back to the same float when it is finite with a 1- or 2-digit exponent.
+    float32 is left to the text: its shortest text is not its float64 value.
+    """
+    if native is None:
+        return None
+    is_int, is_double = pa.types.is_integer(native.type), pa.types.is_float64(native.type)
+    if not (is_int or is_double):
+        return None
+    largest = _largest_magnitude(native)
+    if largest is None:
+        return pc.cast(native, pa.float64())
+    if is_int:
+        return pc.cast(native, pa.float64()) if largest <= _FLOAT_EXACT_INT else None
+    if not pc.all(pc.is_finite(native)).as_py():
+        return None  # 'nan' and 'inf' do not match DEC_RE
+    magnitude = pc.abs(native)
+    smallest = pc.min(pc.filter(magnitude, pc.greater(magnitude, 0))).as_py()
+    if largest >= 1e15 or (smallest is not None and smallest <= 1e-90):
+        return None
+    return native
+
+
+def native_date(native: pa.Array | None) -> tuple[pa.Array, pa.Array] | None:
+    """parse_date of a date32 column's text ('YYYY-MM-DD'), straight from the dates."""
+    if native is None or not pa.types.is_date32(native.type):
+        return None
+    years = pc.year(native)
+    low, high = pc.min(years).as_py(), pc.max(years).as_py()
+    if low is not None and (low < 1000 or high > 9999):
+        return None  # DATE_RE wants four-digit years
+    return pc.is_valid(native), pc.cast(native, pa.timestamp("s"))
+
+
 def normalise_enum(values: pa.Array, canonical: tuple[str, ...]) -> pa.Array:
     """Canonical spelling for a case-insensitive match, else the value as given."""
     idx = pc.index_in(pc.utf8_lower(values), value_set=pa.array([v.lower() for v in canonical]))

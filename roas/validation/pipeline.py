@@ -310,6 +310,7 @@ class _FileValidator:
     def _batch(self, rb: RawBatch) -> None:
         rejected = [self._bad_records_table(rb)]
         raw_cols, lines = rb.columns, rb.line_numbers
+        native = rb.native or [None] * len(raw_cols)
         clean = [parsing.trimmed(c) for c in raw_cols]
         if len(lines) and clean:
             # empty lines and all-empty records (',,,,' at the end of spreadsheet exports)
@@ -320,13 +321,15 @@ class _FileValidator:
                 keep = pc.invert(blank)
                 raw_cols = [c.filter(keep) for c in raw_cols]
                 clean = [c.filter(keep) for c in clean]
+                native = [None if c is None else c.filter(keep) for c in native]
                 lines = lines[keep.to_numpy(zero_copy_only=False)]
                 self.stats.blank_rows_skipped += n_blank
         n = len(lines)
         self.stats.rows_read += n
 
         cols = {name: clean[pos] for name, pos in self.positions.items()}
-        helpers, typed = self._helpers(cols, lines)
+        natives = {name: native[pos] for name, pos in self.positions.items()}
+        helpers, typed = self._helpers(cols, lines, natives)
         table = _rule_table(
             lines, {k: v for k, v in cols.items() if k in self.rule_columns}, helpers
         )
@@ -368,21 +371,35 @@ class _FileValidator:
             self.writer.append(REJECTED, table)
 
     def _helpers(
-        self, cols: dict[str, pa.Array], lines: np.ndarray
+        self,
+        cols: dict[str, pa.Array],
+        lines: np.ndarray,
+        natives: dict[str, pa.Array | None] | None = None,
     ) -> tuple[dict[str, pa.Array], dict[str, pa.Array]]:
-        """Parsed helper columns for the rules, and the typed output columns."""
+        """Parsed helper columns for the rules, and the typed output columns.
+
+        A typed Parquet column gives its values directly when they equal what parsing
+        its text gives (parsing.native_*); otherwise the text is parsed, as for CSV.
+        """
         helpers: dict[str, pa.Array] = {}
         typed: dict[str, pa.Array] = {}
+        natives = natives or {}
         for c in self.spec.columns:
             if c.name not in cols:
                 continue
-            values = cols[c.name]
+            values, native = cols[c.name], natives.get(c.name)
             if c.kind == "int":
-                helpers[h_int(c.name)] = typed[c.name] = parsing.parse_int(values)
+                parsed = parsing.native_int(native)
+                helpers[h_int(c.name)] = typed[c.name] = (
+                    parsed if parsed is not None else parsing.parse_int(values)
+                )
             elif c.kind == "decimal":
-                helpers[h_num(c.name)] = typed[c.name] = parsing.parse_decimal(values)
+                parsed = parsing.native_decimal(native)
+                helpers[h_num(c.name)] = typed[c.name] = (
+                    parsed if parsed is not None else parsing.parse_decimal(values)
+                )
             elif c.kind == "date":
-                iso, ts = parsing.parse_date(values)
+                iso, ts = parsing.native_date(native) or parsing.parse_date(values)
                 helpers[h_iso(c.name)] = iso
                 helpers[h_date(c.name)] = parsing.for_pandas_datetime(ts)
                 typed[c.name] = pc.cast(ts, pa.date32())

@@ -50,6 +50,9 @@ class RawBatch:
     columns: list[pa.Array]  # raw strings, one per header position, never NULL
     line_numbers: np.ndarray  # int64, ascending
     bad_records: list[BadRecord] = field(default_factory=list)
+    # Parquet only: the typed column behind each string column (None for text), so
+    # numbers and dates need not be parsed back from the strings they were cast to
+    native: list[pa.Array | None] = field(default_factory=list)
 
     @property
     def num_rows(self) -> int:
@@ -144,7 +147,7 @@ class RawFile:
             pf = pq.ParquetFile(self.path)
             start = 2  # line_number = row index + 2, as if the file were a CSV with a header
             for record_batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-                columns = []
+                columns, native = [], []
                 for i, name in enumerate(self.header.original):
                     col = record_batch.column(i)
                     if not _flat(col.type):
@@ -154,8 +157,10 @@ class RawFile:
                             source_file=self.source_file,
                         )
                     columns.append(pc.fill_null(as_string(col), ""))
+                    native.append(None if pa.types.is_string(col.type) else col)
                 n = record_batch.num_rows
-                yield RawBatch(columns, np.arange(start, start + n, dtype=np.int64))
+                yield RawBatch(columns, np.arange(start, start + n, dtype=np.int64),
+                               native=native)
                 start += n
         except InputRefused:
             raise
