@@ -107,7 +107,7 @@ def machine() -> dict[str, object]:
 def to_parquet(raw: Path, out: Path) -> None:
     """The raw CSVs as Parquet files with the same columns (typed as a user's export would be)."""
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     for name in RAW_FILES:
         source = raw / f"{name}.csv"
         if source.exists():
@@ -126,7 +126,7 @@ def split_last_day(raw: Path, before: Path) -> bytes:
         if item.is_file() and item.name != "tracking_data.csv":
             shutil.copy2(item, before / item.name)
     tracking = raw / "tracking_data.csv"
-    last_date, day_rows = duckdb.connect().execute(
+    last_date, day_rows = duckdb.connect(config={"enable_progress_bar": False}).execute(
         f"select max(date)::varchar, count(*) filter (where date = (select max(date) "
         f"from read_csv('{tracking}'))) from read_csv('{tracking}')"
     ).fetchall()[0]
@@ -161,7 +161,7 @@ def marts_identical(a: Path, b: Path, same_input: bool = True) -> str:
     Across input formats (same_input=False) the data-quality mart (file names, formats)
     and line numbers (a CSV's physical lines, a Parquet file's rows) legitimately differ.
     """
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     differing = []
     names = sorted(p.name for p in a.glob("*.parquet"))
     for name in names:
