@@ -92,6 +92,13 @@ def in_child(function: Callable[..., Any], *args: Any) -> Any:
         return pool.submit(function, *args).result()
 
 
+def quiet_duckdb() -> duckdb.DuckDBPyConnection:
+    """An in-memory connection without DuckDB's progress bar (it would fill the log)."""
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 def machine() -> dict[str, object]:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
@@ -107,7 +114,7 @@ def machine() -> dict[str, object]:
 def to_parquet(raw: Path, out: Path) -> None:
     """The raw CSVs as Parquet files with the same columns (typed as a user's export would be)."""
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = quiet_duckdb()
     for name in RAW_FILES:
         source = raw / f"{name}.csv"
         if source.exists():
@@ -126,7 +133,7 @@ def split_last_day(raw: Path, before: Path) -> bytes:
         if item.is_file() and item.name != "tracking_data.csv":
             shutil.copy2(item, before / item.name)
     tracking = raw / "tracking_data.csv"
-    last_date, day_rows = duckdb.connect(config={"enable_progress_bar": False}).execute(
+    last_date, day_rows = quiet_duckdb().execute(
         f"select max(date)::varchar, count(*) filter (where date = (select max(date) "
         f"from read_csv('{tracking}'))) from read_csv('{tracking}')"
     ).fetchall()[0]
@@ -161,7 +168,7 @@ def marts_identical(a: Path, b: Path, same_input: bool = True) -> str:
     Across input formats (same_input=False) the data-quality mart (file names, formats)
     and line numbers (a CSV's physical lines, a Parquet file's rows) legitimately differ.
     """
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = quiet_duckdb()
     differing = []
     names = sorted(p.name for p in a.glob("*.parquet"))
     for name in names:
