@@ -56,6 +56,7 @@ class Step:
     peak_mb: float
     stages: dict[str, float] = field(default_factory=dict)
     detail: str = ""
+    build_plan: str = ""  # the dbt build stage line's first words: full or incremental, and why
 
 
 @dataclass
@@ -77,9 +78,12 @@ def run_measured(command: list[str]) -> Step:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(command)}\n{output[-3000:]}")
-    stages = {m["stage"].strip(): float(m["seconds"]) for m in STAGE_LINE.finditer(output)}
+    matches = list(STAGE_LINE.finditer(output))
+    stages = {m["stage"].strip(): float(m["seconds"]) for m in matches}
+    plan = next((m["detail"].split(":")[0] for m in matches if m["stage"].strip() == "dbt build"),
+                "")
     lines = output.strip().splitlines()
-    return Step(seconds, usage.ru_maxrss / 1024, stages, lines[-1] if lines else "")
+    return Step(seconds, usage.ru_maxrss / 1024, stages, lines[-1] if lines else "", plan)
 
 
 def in_child(function: Callable[..., Any], *args: Any) -> Any:
@@ -296,6 +300,8 @@ def to_markdown(results: list[SizeResult], info: dict[str, object]) -> str:
     for result in results:
         for label, step in result.steps.items():
             stages = ", ".join(f"{k} {v:.1f} s" for k, v in step.stages.items())
+            if step.build_plan:
+                stages += f" ({step.build_plan})"
             lines.append(f"| {result.rows:,} | {label} | {step.seconds:,.1f} s | {mb(step)} | "
                          f"{stages or step.detail} |")
         lines.append(f"| {result.rows:,} | site size | | | {result.site_mb:.1f} MB |")

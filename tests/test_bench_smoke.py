@@ -65,6 +65,15 @@ def test_incremental_and_parquet_runs_give_the_full_builds_marts(
     assert size["marts_identical"] == {
         "Parquet input vs CSV": "identical", "appended day vs full build": "identical",
     }
+    # the appended-day run really built on the previous warehouse; the others from nothing
+    plans = {label: step["build_plan"] for label, step in size["steps"].items()
+             if label.startswith("roas run")}
+    assert plans == {
+        "roas run": "full build (no previous warehouse)",
+        "roas run, Parquet input": "full build (no previous warehouse)",
+        "roas run, all but the last day": "full build (no previous warehouse)",
+        "roas run after appending a day": "incremental on the previous build",
+    }
     # the appended day really was appended: the incremental warehouse has every order
     con = duckdb.connect()
     orders = {
