@@ -260,7 +260,10 @@ def build_posts(wh: Warehouse, model: dict[str, Any]) -> dict[str, Any]:
     """fct_posts at post grain, coded against the model's dictionaries."""
     posts = wh.result("""
         select post_date, campaign, influencer_id, reach, likes, comments, follower_count
-        from fct_posts order by post_date, influencer_id, campaign""", "model: posts")
+        from fct_posts
+        -- every selected column: rows that tie are identical, so the order is stable
+        order by post_date, influencer_id, campaign, reach, likes, comments, follower_count
+        """, "model: posts")
     first = dt.date.fromisoformat(model["firstDate"])
     campaigns = {v: i for i, v in enumerate(model["dims"]["campaign"])}
     influencers = {v: i for i, v in enumerate(model["dims"]["influencer"])}

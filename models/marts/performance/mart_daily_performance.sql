@@ -54,3 +54,5 @@ final as (
 )
 
 select * from final
+-- stored in key order, so `select *`, exports and the report are stable run to run
+order by date, campaign, influencer_id, product
