@@ -61,6 +61,7 @@ KEY_ORDER = {
     "fct_posts": "line_number",
     "fct_payouts": "line_number",
     "mart_influencer_performance": "influencer_id",
+    "mart_influencer_plan": "influencer_id",
     "mart_campaign_performance": "campaign",
     "mart_payout_tracking": "influencer_id",
     "mart_brand_performance": "brand",
@@ -74,6 +75,7 @@ KEY_ORDER = {
 UNORDERED = {
     "fct_orders",  # one row per order line: sorting millions of rows each build is not worth it
     "mart_programme_summary",  # one row
+    "mart_programme_plan",  # one row
 }
 
 

@@ -251,6 +251,15 @@ final as (
                 {{ arm_total_variance('exposed_buyers_smoothed', 'orders_m2', 'orders_mu', 'variance_n_exposed') }}
                 + k * k * {{ arm_total_variance('control_buyers_smoothed', 'orders_m2', 'orders_mu', 'variance_n_control') }}
         end as incremental_orders_variance,
+        -- each arm's revenue variance apart: the plan's test design needs them per user
+        case
+            when is_measured then
+                {{ arm_total_variance('exposed_buyers_smoothed', 'revenue_m2', 'revenue_mu', 'variance_n_exposed') }}
+        end as exposed_revenue_variance,
+        case
+            when is_measured then
+                {{ arm_total_variance('control_buyers_smoothed', 'revenue_m2', 'revenue_mu', 'variance_n_control') }}
+        end as control_revenue_variance,
         case when not is_measured then {{ assumed_increment('exposed_revenue', 'lift_range_low') }} end
             as assumed_increment_low,
         case when not is_measured then {{ assumed_increment('exposed_revenue', 'lift_range_high') }} end

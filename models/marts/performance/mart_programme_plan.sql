@@ -1,0 +1,89 @@
+{#- The plan against the status quo, one row (docs/plan.md). Expected incremental
+    revenue is sum spend x posterior_iroas; its 90% interval is normal, with the
+    variance sum spend^2 x posterior sd^2 (influencers independent given the pool). -#}
+with
+
+plan as (
+
+    select * from {{ ref('mart_influencer_plan') }}
+
+),
+
+budget as (
+
+    select
+        {{ plan_budget('coalesce(sum(case when spend > 0 then spend else 0 end), 0)') }} as budget
+    from plan
+
+),
+
+totals as (
+
+    select
+        coalesce(sum(planned_spend), 0) as planned_spend,
+        coalesce(sum(planned_spend * posterior_iroas), 0) as expected_incremental_revenue,
+        coalesce(sum(planned_spend * planned_spend * posterior_iroas_sd * posterior_iroas_sd), 0)
+            as expected_incremental_revenue_variance,
+        coalesce(sum(expected_net_return), 0) as expected_net_return,
+        coalesce(sum(case when posterior_iroas is not null then spend else 0 end), 0) as status_quo_spend,
+        coalesce(sum(spend * posterior_iroas), 0) as status_quo_incremental_revenue,
+        coalesce(sum(spend * spend * posterior_iroas_sd * posterior_iroas_sd), 0)
+            as status_quo_incremental_revenue_variance,
+        coalesce(sum(spend * (posterior_iroas - {{ num_var('breakeven') }})), 0) as status_quo_net_return,
+        coalesce(sum(case when posterior_iroas > {{ num_var('breakeven') }} and recommendation <> 'test'
+                          then max_planned_spend else 0 end), 0) as absorbable_spend,
+        cast(sum(case when recommendation = 'scale' then 1 else 0 end) as {{ dbt.type_bigint() }}) as influencers_scale,
+        cast(sum(case when recommendation = 'keep' then 1 else 0 end) as {{ dbt.type_bigint() }}) as influencers_keep,
+        cast(sum(case when recommendation = 'test' then 1 else 0 end) as {{ dbt.type_bigint() }}) as influencers_test,
+        cast(sum(case when recommendation = 'cut' then 1 else 0 end) as {{ dbt.type_bigint() }}) as influencers_cut,
+        coalesce(sum(test_holdout_cost), 0) as test_holdout_cost,
+        cast(sum(case when posterior_method in ('measured', 'mixed') then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as influencers_measured
+
+    from plan
+
+),
+
+final as (
+
+    select
+        budget.budget,
+        totals.planned_spend,
+        totals.expected_incremental_revenue,
+        totals.expected_incremental_revenue
+            - 1.644854 * sqrt(totals.expected_incremental_revenue_variance) as expected_incremental_revenue_low,
+        totals.expected_incremental_revenue
+            + 1.644854 * sqrt(totals.expected_incremental_revenue_variance) as expected_incremental_revenue_high,
+        totals.expected_net_return,
+        totals.status_quo_spend,
+        totals.status_quo_incremental_revenue,
+        totals.status_quo_incremental_revenue
+            - 1.644854 * sqrt(totals.status_quo_incremental_revenue_variance) as status_quo_incremental_revenue_low,
+        totals.status_quo_incremental_revenue
+            + 1.644854 * sqrt(totals.status_quo_incremental_revenue_variance) as status_quo_incremental_revenue_high,
+        totals.status_quo_net_return,
+        -- extensions
+        budget.budget - totals.planned_spend as unspent_budget,
+        totals.expected_net_return - totals.status_quo_net_return as net_return_gain,
+        {{ num_var('plan_max_scale') }} as max_scale,
+        {{ num_var('breakeven') }} as breakeven,
+        totals.influencers_scale,
+        totals.influencers_keep,
+        totals.influencers_test,
+        totals.influencers_cut,
+        totals.influencers_measured,
+        totals.test_holdout_cost,
+        case
+            when totals.influencers_measured = 0
+                then 'Nothing is measured: without a control group every iROAS is assumed, so the plan holds every influencer at its current spend and proposes a holdout test for each.'
+            when budget.budget - totals.planned_spend >= 0.01
+                then 'The profitable influencers cannot absorb the whole budget at the maximum scale: the rest stays unspent.'
+            else 'The budget is fully allocated.'
+        end as plan_note
+
+    from totals
+    cross join budget
+
+)
+
+select * from final
