@@ -1,4 +1,4 @@
-"""The `roas` command: generate, validate, run, report.
+"""The `roas` command: generate, validate, run, plan, report.
 
 Exit codes: 0 success, 1 input refused or build failed, 2 usage error.
 A failure is one clear message on stderr, never a traceback (set ROAS_DEBUG=1 to see one).
@@ -14,7 +14,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from roas.config import RunConfig
+from roas.config import RunConfig, check_plan_options
 from roas.errors import RoasError, UsageError
 from roas.progress import StageLog, console
 
@@ -114,12 +114,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-reject-share", type=_share, default=RunConfig.max_reject_share,
                      metavar="S", help=MAX_REJECT_SHARE_HELP)
 
+    _plan_options(run)
+
+    plan = commands.add_parser(
+        "plan", help="print the next period's plan; with plan options, rebuild it first")
+    plan.add_argument("--warehouse", type=Path, required=True, help="a warehouse built by roas run")
+    _plan_options(plan, defaults=False)
+    plan.add_argument("--all", action="store_true",
+                      help="print every influencer (default: the 40 largest planned changes)")
+
     report = commands.add_parser("report", help="render the static site from a built warehouse")
     report.add_argument("--warehouse", type=Path, required=True)
     report.add_argument("--out", type=Path, required=True, help="folder for the static site")
     report.add_argument("--pdf", action="store_true", help="also write report.pdf into the site")
     report.add_argument("--currency", default=RunConfig.currency)
     return parser
+
+
+def _plan_options(command: argparse.ArgumentParser, defaults: bool = True) -> None:
+    """The plan's options; `roas plan` keeps the warehouse's values for those not given."""
+    command.add_argument(
+        "--budget", type=_number, default=None,
+        help="next period's budget B (default: the current total spend)")
+    command.add_argument(
+        "--max-scale", type=_number, default=RunConfig.max_scale if defaults else None,
+        help="cap each influencer's planned spend at S x its current spend (default 2.0)")
+    command.add_argument(
+        "--target-mde", type=_number, default=RunConfig.target_mde if defaults else None,
+        help="the iROAS difference a test should detect at 80%% power (default 1.0)")
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -151,6 +173,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         breakeven=args.breakeven, poor_roi_below=args.poor_roi_below, currency=args.currency,
         lift_range=args.lift_range,
         max_reject_share=args.max_reject_share,
+        budget=args.budget, max_scale=args.max_scale, target_mde=args.target_mde,
     )
     result = run_pipeline(
         args.data, args.out, args.warehouse, config, pdf=args.pdf,
@@ -177,8 +200,19 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"Report: {index_path.resolve()}")
 
 
+def cmd_plan(args: argparse.Namespace) -> None:
+    from roas.plan_command import print_plan, rebuild_plan
+
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse {args.warehouse} does not exist; run `roas run` first")
+    check_plan_options(args.budget, args.max_scale, args.target_mde)
+    if args.budget is not None or args.max_scale is not None or args.target_mde is not None:
+        rebuild_plan(args.warehouse.resolve(), args.budget, args.max_scale, args.target_mde)
+    print_plan(args.warehouse.resolve(), console, everyone=args.all)
+
+
 COMMANDS = {"generate": cmd_generate, "validate": cmd_validate, "run": cmd_run,
-            "report": cmd_report}
+            "plan": cmd_plan, "report": cmd_report}
 
 
 def _terminated(signum: int, frame: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from roas.errors import UsageError
@@ -18,6 +19,11 @@ class RunConfig:
     lift_range: tuple[float, float] = (0.10, 0.50)
     # a file with a larger share of rejected rows refuses the whole run (roas.validation)
     max_reject_share: float = 0.05
+    # the next period's plan (docs/plan.md): budget B (None: the current total spend),
+    # cap S x current spend, the iROAS difference a test should detect
+    budget: float | None = None
+    max_scale: float = 2.0
+    target_mde: float = 1.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.holdout_share < 1.0:
@@ -38,6 +44,8 @@ class RunConfig:
                 f"--max-reject-share must be between 0 and 1, got {self.max_reject_share}"
             )
 
+        check_plan_options(self.budget, self.max_scale, self.target_mde)
+
     def dbt_vars(self, *, has_audiences: bool, tracking_has_group: bool) -> dict[str, object]:
         """The dbt vars that carry the metric definitions' parameters into the models."""
         return {
@@ -49,4 +57,28 @@ class RunConfig:
             "lift_range_high": self.lift_range[1],
             "has_audiences": has_audiences,
             "tracking_has_group": tracking_has_group,
+            **plan_vars(self.budget, self.max_scale, self.target_mde),
         }
+
+
+def check_plan_options(budget: float | None, max_scale: float | None,
+                       target_mde: float | None) -> None:
+    """Usage errors (exit 2) for the plan's options; None means not given."""
+    for name, value in (("--budget", budget), ("--max-scale", max_scale),
+                        ("--target-mde", target_mde)):
+        if value is not None and not math.isfinite(value):
+            raise UsageError(f"{name} must be a finite number, got {value:g}")
+    if budget is not None and not budget > 0:
+        raise UsageError(f"--budget must be a positive amount, got {budget:g}")
+    if max_scale is not None and not max_scale > 0:
+        raise UsageError(f"--max-scale must be above 0, got {max_scale:g}")
+    if target_mde is not None and not target_mde > 0:
+        raise UsageError(f"--target-mde must be above 0, got {target_mde:g}")
+
+
+def plan_vars(budget: float | None, max_scale: float, target_mde: float) -> dict[str, object]:
+    """The plan's dbt vars; no plan_budget var means the current total spend."""
+    found: dict[str, object] = {"plan_max_scale": max_scale, "plan_target_mde": target_mde}
+    if budget is not None:
+        found["plan_budget"] = budget
+    return found

@@ -41,6 +41,8 @@ class BuildState:
     project: str
     seeds: str
     dbt_vars: str
+    # the vars themselves (not compared): `roas plan` rebuilds the plan with the same ones
+    dbt_vars_json: str = "{}"
 
     def as_dict(self) -> dict[str, str]:
         return {"project": self.project, "seeds": self.seeds, "dbt_vars": self.dbt_vars}
@@ -84,8 +86,9 @@ def current_state(dbt_vars: dict[str, object], root: Path | None = None) -> Buil
         (_digest_files(root, code) + _package_versions()).encode()
     ).hexdigest()
     seeds = _digest_files(root, _files_under(root, SEED_FOLDER))
-    variables = hashlib.sha256(json.dumps(dbt_vars, sort_keys=True).encode()).hexdigest()
-    return BuildState(project, seeds, variables)
+    text = json.dumps(dbt_vars, sort_keys=True)
+    variables = hashlib.sha256(text.encode()).hexdigest()
+    return BuildState(project, seeds, variables, text)
 
 
 def read_state(warehouse: Path) -> BuildState | None:
@@ -138,9 +141,21 @@ def record_state(database: Path, state: BuildState) -> None:
     with duckdb.connect(str(database)) as con:
         con.execute(
             f"create or replace table main.{STATE_TABLE} "
-            "(project varchar, seeds varchar, dbt_vars varchar)"
+            "(project varchar, seeds varchar, dbt_vars varchar, dbt_vars_json varchar)"
         )
         con.execute(
-            f"insert into main.{STATE_TABLE} values (?, ?, ?)",
-            [state.project, state.seeds, state.dbt_vars],
+            f"insert into main.{STATE_TABLE} values (?, ?, ?, ?)",
+            [state.project, state.seeds, state.dbt_vars, state.dbt_vars_json],
         )
+
+
+def read_vars(warehouse: Path) -> dict[str, object] | None:
+    """The dbt vars the published warehouse was built with; None when not recorded."""
+    if not is_duckdb_file(warehouse):
+        return None
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(f"select dbt_vars_json from main.{STATE_TABLE}").fetchall()
+    except duckdb.Error:
+        return None
+    return json.loads(rows[0][0]) if len(rows) == 1 and rows[0][0] else None

@@ -106,13 +106,23 @@ base as (
 
 ),
 
-budget as (
+current_totals as (
 
     select
-        {{ plan_budget('coalesce(sum(case when spend > 0 then spend else 0 end), 0)') }} as budget,
+        coalesce(sum(case when spend > 0 then spend else 0 end), 0) as current_spend,
         coalesce(sum(case when funding_class = 'fixed' then spend else 0 end), 0) as fixed_spend
 
     from base
+
+),
+
+budget as (
+
+    select
+        {{ plan_budget('current_spend') }} as budget,
+        fixed_spend
+
+    from current_totals
 
 ),
 

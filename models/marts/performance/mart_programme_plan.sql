@@ -11,9 +11,11 @@ plan as (
 
 budget as (
 
-    select
-        {{ plan_budget('coalesce(sum(case when spend > 0 then spend else 0 end), 0)') }} as budget
-    from plan
+    select {{ plan_budget('current_spend') }} as budget
+    from (
+        select coalesce(sum(case when spend > 0 then spend else 0 end), 0) as current_spend
+        from plan
+    ) as current_totals
 
 ),
 
