@@ -252,8 +252,8 @@ design_sized as (
 
     select
         *,
-        cast(users - floor(users * holdout_share) as {{ dbt.type_bigint() }}) as exposed_users,
-        cast(floor(users * holdout_share) as {{ dbt.type_bigint() }}) as control_users
+        cast(users - floor(users * holdout_share + 1e-9) as {{ dbt.type_bigint() }}) as exposed_users,
+        cast(floor(users * holdout_share + 1e-9) as {{ dbt.type_bigint() }}) as control_users
 
     from design_arms
 
@@ -310,7 +310,11 @@ final as (
         planned.p_profitable,
         planned.recommendation,
         planned.planned_spend,
-        planned.planned_spend * planned.posterior_iroas as expected_incremental_revenue,
+        -- 0 rather than -0.0 when nothing is planned for a negative posterior
+        case
+            when planned.planned_spend = 0 and planned.posterior_iroas is not null then 0.0
+            else planned.planned_spend * planned.posterior_iroas
+        end as expected_incremental_revenue,
         case
             when planned.payout_rate is not null and planned.posterior_iroas is not null
                 then greatest(planned.payout_rate * planned.posterior_iroas / {{ num_var('breakeven') }}, 0)
@@ -334,7 +338,10 @@ final as (
         case when planned.spend > 0 then {{ floor_cents('planned.spend * ' ~ num_var('plan_max_scale')) }} else 0 end
             as max_planned_spend,
         planned.planned_spend - coalesce(planned.spend, 0) as planned_change,
-        planned.planned_spend * (planned.posterior_iroas - {{ num_var('breakeven') }}) as expected_net_return,
+        case
+            when planned.planned_spend = 0 and planned.posterior_iroas is not null then 0.0
+            else planned.planned_spend * (planned.posterior_iroas - {{ num_var('breakeven') }})
+        end as expected_net_return,
         planned.funding_rank,
         planned.payout_basis,
         planned.payout_rate,
