@@ -64,19 +64,21 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "KPI": Kind(("data", "value"), ("fmt", "sub", "trend", "invert", "interval", *COMMON),
+    "KPI": Kind(("data", "value"), ("fmt", "sub", "trend", "invert", "interval", "sum",
+                                    *COMMON),
                 columns=("value",),
-                doc="A big number from the first row, with a sparkline and the change "
-                    "against the previous period"),
+                doc="A big number from the first row (sum: the sum over the rows shown), "
+                    "with a sparkline and the change against the previous period"),
     "Table": Kind(("data",), ("columns", "sort", "limit", "where", "link", "link_column",
                               "flag", "flag_label", "search", "page_size", "totals", "formats",
                               "download", *COMMON),
                   doc="Sortable, searchable, paginated table with a totals row and CSV"),
     "BarChart": Kind(("data", "x", "y"), ("names", "horizontal", "stacked", "sort", "limit",
                                           "where", "crossfilter", "fmt", "height", "color",
-                                          "reference", *COMMON),
+                                          "reference", "sum", *COMMON),
                      columns=("x", "color"), column_lists=("y",),
-                     doc="Bars per category; clicking a bar filters the page",
+                     doc="Bars per category (sum: rows with the same x summed); clicking "
+                         "a bar filters the page",
                      traces=("bar",)),
     "LineChart": Kind(("data", "x", "y"), ("series", "names", "fmt", "height", "cumulative",
                                            "where", "area", "reference", *COMMON),
@@ -114,7 +116,7 @@ KINDS: dict[str, Kind] = {
                   needs_rows=True, doc="One value inside a sentence"),
 }
 
-BOOL_ATTRS = {"horizontal", "stacked", "crossfilter", "search", "totals", "download",
+BOOL_ATTRS = {"horizontal", "stacked", "crossfilter", "search", "totals", "download", "sum",
               "cumulative", "invert", "area", "interval"}
 INT_ATTRS = {"limit", "page_size", "height", "cols", "row"}
 ALERT_KINDS = ("info", "warning", "danger", "success")
@@ -459,6 +461,9 @@ class Compiler:
         # A KPI's ratio is recomputed from the grain, not from its inputs: no inputs needed.
         shown.extend(companions(result, [value], inputs=False))
         first = result.first()
+        if spec.get("sum") and first:
+            first = {value: sum(v for v in (r.get(value) for r in result.dicts())
+                                if isinstance(v, int | float) and not isinstance(v, bool))}
         initial = self.fmt.format(first[value], fmt) if first else "—"
         if first and value == "iroas" and first.get("iroas_method") == "modelled":
             initial = "assumed"

@@ -1263,10 +1263,29 @@
     this.trend = trend;
   }
 
+  // sum="true": rows with the same value of `by` (all rows when no `by`) summed, per column
+  function sumRows(rows, by, cols) {
+    var order = [], groups = {};
+    rows.forEach(function (row) {
+      var key = by ? String(row[by]) : "";
+      var g = groups[key];
+      if (!g) {
+        g = groups[key] = {};
+        if (by) { g[by] = row[by]; }
+        cols.forEach(function (c) { g[c] = null; });
+        order.push(key);
+      }
+      cols.forEach(function (c) {
+        if (typeof row[c] === "number") { g[c] = (g[c] || 0) + row[c]; }
+      });
+    });
+    return order.map(function (k) { return groups[k]; });
+  }
+
   KPI.prototype.render = function () {
     var spec = this.spec;
     var v = view(this.ctx, spec);
-    var row = v.rows[0] || {};
+    var row = (spec.sum ? sumRows(v.rows, null, [spec.value])[0] : v.rows[0]) || {};
     var value = row[spec.value];
     this.detail.textContent = "";
     this.note.textContent = "";
@@ -1688,6 +1707,7 @@
 
   Chart.prototype.figureBarChart = function (rows) {
     var spec = this.spec, self = this;
+    if (spec.sum) { rows = sumRows(rows, spec.x, spec.y); }
     var dim = dimOfColumn(spec.x);
     var byInfluencer = spec.x === "name" && rows.length && rows[0].influencer_id !== undefined;
     if (byInfluencer) { dim = "influencer"; }

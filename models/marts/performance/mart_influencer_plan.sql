@@ -342,6 +342,8 @@ final as (
             when planned.planned_spend = 0 and planned.posterior_iroas is not null then 0.0
             else planned.planned_spend * (planned.posterior_iroas - {{ num_var('breakeven') }})
         end as expected_net_return,
+        planned.spend * planned.posterior_iroas as status_quo_incremental_revenue,
+        planned.spend * (planned.posterior_iroas - {{ num_var('breakeven') }}) as status_quo_net_return,
         planned.funding_rank,
         planned.payout_basis,
         planned.payout_rate,
