@@ -70,3 +70,7 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     generated = run_roas("generate", "--out", root / "raw", "--seed", "42")
     assert generated.returncode == 0, generated.stderr
     return build_from(root / "raw", root)
+
+
+# the planted-truth programmes (tests/planted.py), shared by the modules that score them
+from planted import programmes  # noqa: E402,F401

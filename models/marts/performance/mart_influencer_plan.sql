@@ -59,7 +59,10 @@ design_inputs as (
                 when method = 'modelled' then exposed_revenue_sq
                 else 0
             end
-        ) as unsized_revenue_variance
+        ) as unsized_revenue_variance,
+        -- revenue per purchase: sum x^2 / sum x, what one more buyer adds to an arm's variance
+        {{ safe_divide('sum(exposed_revenue_sq + control_revenue_sq)', 'sum(exposed_revenue + control_revenue)') }}
+            as revenue_phi
 
     from cells
     group by influencer_id
@@ -94,7 +97,8 @@ base as (
         design_inputs.audience_control_users,
         design_inputs.audience_exposed_variance,
         design_inputs.audience_control_variance,
-        design_inputs.unsized_revenue_variance
+        design_inputs.unsized_revenue_variance,
+        design_inputs.revenue_phi
 
     from performance
     left join posterior
@@ -239,7 +243,8 @@ design_arms as (
                 then {{ safe_divide('planned.audience_control_variance', 'planned.audience_control_users') }}
             else {{ safe_divide('planned.unsized_revenue_variance', 'planned.reach') }}
         end as control_user_variance,
-        planned.spend
+        planned.spend,
+        coalesce(planned.revenue_phi, 0) as revenue_phi
 
     from planned
     cross join ({{ test_holdout_shares() }}) as shares
@@ -259,7 +264,14 @@ design_sized as (
 
 ),
 
-design_mde as (
+{#- The MDE at the arms, honest about the effect it promises to detect: an effect of
+    M x spend adds M x spend / N1 per exposed user, so M x spend x phi / N1 of per-user
+    variance (phi = revenue per purchase, sum x^2 / sum x) to the exposed arm. With s1^2
+    taken under that effect the contract's formula M = 2.8016 N1 sqrt(s1^2 / N1 +
+    s0^2 / N0) / spend is a quadratic in M: M = (B + sqrt(B^2 + 4 M0^2)) / 2 with
+    B = 2.8016^2 phi / spend and M0 the formula at today's s1^2. Without it a large MDE
+    (small arms) is detected far less often than promised (tests/test_decisions.py). -#}
+design_base as (
 
     select
         *,
@@ -268,9 +280,21 @@ design_mde as (
                 then {{ mde_multiplier() }} * exposed_users
                     * sqrt(exposed_user_variance / exposed_users + control_user_variance / control_users)
                     / spend
-        end as mde_iroas
+        end as mde_at_current_variance,
+        {{ mde_multiplier() }} * {{ mde_multiplier() }} * revenue_phi / spend as effect_term
 
     from design_sized
+
+),
+
+design_mde as (
+
+    select
+        *,
+        (effect_term + sqrt(effect_term * effect_term
+                            + 4 * mde_at_current_variance * mde_at_current_variance)) / 2 as mde_iroas
+
+    from design_base
 
 ),
 
@@ -357,6 +381,11 @@ final as (
             else designs.design_basis
         end as test_design_basis,
         case when planned.recommendation = 'test' then {{ num_var('plan_target_mde') }} end as test_target_mde,
+        -- the per-user revenue variances behind test_mde_iroas (the exposed one under the
+        -- effect it detects), so that the contract's formula can be checked
+        designs.exposed_user_variance + designs.mde_iroas * designs.spend * designs.revenue_phi / designs.exposed_users
+            as test_exposed_user_variance,
+        designs.control_user_variance as test_control_user_variance,
         case
             when planned.recommendation = 'test' and designs.mde_iroas is not null
                 then designs.mde_iroas <= {{ num_var('plan_target_mde') }}
