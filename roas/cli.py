@@ -149,10 +149,13 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
     log = StageLog()
     with log.stage("generate") as stage:
-        summary = generate(
-            args.out, seed=args.seed, orders=args.orders, influencers=args.influencers,
-            truth_dir=args.truth_dir, progress=stage.update,
-        )
+        try:
+            summary = generate(
+                args.out, seed=args.seed, orders=args.orders, influencers=args.influencers,
+                truth_dir=args.truth_dir, progress=stage.update,
+            )
+        except ValueError as error:  # the generator's own limits, e.g. too few influencers
+            raise UsageError(str(error)) from None
         stage.detail = ", ".join(f"{name}: {rows:,}" for name, rows in summary.rows.items())
     print(f"Raw files: {Path(summary.out_dir).resolve()}")
     print(f"Planted truth: {Path(summary.truth_dir).resolve()}")

@@ -21,9 +21,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from planted import Programme
 
 from generator.decisions import PlanScore, calibration, score_plan
-from planted import Programme
 
 pytestmark = pytest.mark.slow
 
