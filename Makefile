@@ -39,6 +39,7 @@ test: install browser lint
 # writes benchmarks/results/latest.{md,json} (about 10 minutes, ~6 GB of scratch in build/bench).
 bench: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000 10000000
+	$(BIN)/python benchmarks/decisions.py
 
 lock:
 	$(PYTHON) -m venv /tmp/roas-lock && /tmp/roas-lock/bin/pip install --quiet -e '.[test]' \
