@@ -353,7 +353,7 @@ def test_breadcrumbs_and_sidebar(site: SiteResult) -> None:
     nav = text.split('class="nav"')[1].split("</nav>")[0]
     titles = re.findall(r">([^<>]+)</a>", nav)
     assert titles == ["Programme overview", "Campaigns", "Influencers", "Personas", "Engagement",
-                      "Payouts", "Incrementality", "Data quality"]
+                      "Payouts", "Incrementality", "Plan", "Data quality"]
 
 
 def test_hostile_strings_are_inert_in_html(site: SiteResult) -> None:
@@ -539,8 +539,8 @@ def test_render_time_500_influencers(tmp_path: Path, capsys: pytest.CaptureFixtu
     started = time.perf_counter()
     result = render_site(path, tmp_path / "site")
     elapsed = time.perf_counter() - started
-    # influencers and their list, 4 campaigns and their list, 6 plain pages and print.html
-    assert result.pages == 500 + 1 + 5 + 7
+    # influencers and their list, 4 campaigns and their list, 7 plain pages and print.html
+    assert result.pages == 500 + 1 + 5 + 8
     with capsys.disabled():
         print(f"\n[report] rendered {result.pages} pages for 500 influencers in {elapsed:.2f} s")
     # speed is measured and judged in benchmarks/report_bench.py, not asserted here

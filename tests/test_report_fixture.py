@@ -105,6 +105,51 @@ CAMPAIGN_BRAND = {"Diwali Dhamaka": "MuscleBlaze", XSS_CAMPAIGN: "MuscleBlaze",
                   "New Year Fit": "HKVitals", TRAVERSAL_CAMPAIGN: "HKVitals"}
 
 
+ACTIONS = ("scale", "keep", "test", "cut")
+
+
+def _plan_tables(perf: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """A plan per influencer (not computed: the report only shows the marts' values)."""
+    rows = []
+    for i, r in enumerate(perf.itertuples()):
+        action = ACTIONS[i % 4]
+        spend = float(r.spend or 0)
+        planned = {"scale": 2 * spend, "keep": spend, "test": spend, "cut": 0.0}[action]
+        posterior = 0.5 + 0.4 * (i % 7)
+        rows.append({
+            "influencer_id": r.influencer_id, "name": r.name, "spend": spend,
+            "iroas": r.iroas, "iroas_verdict": r.iroas_verdict, "posterior_iroas": posterior,
+            "posterior_iroas_low": posterior - 0.4, "posterior_iroas_high": posterior + 0.4,
+            "p_profitable": min(1.0, 0.1 * (i % 11)), "recommendation": action,
+            "planned_spend": planned, "expected_incremental_revenue": planned * posterior,
+            "breakeven_rate": 10.0 * posterior, "test_exposed_users": 900,
+            "test_control_users": 100, "test_mde_iroas": 1.5, "test_holdout_share": 0.1,
+            "test_holdout_cost": 0.1 * posterior * spend, "roas": r.roas,
+            "posterior_method": "measured", "posterior_iroas_sd": 0.2,
+            "planned_change": planned - spend, "expected_net_return": planned * (posterior - 1),
+            "status_quo_incremental_revenue": spend * posterior,
+            "status_quo_net_return": spend * (posterior - 1), "payout_basis": "post",
+            "test_design_basis": "audiences", "test_reaches_target": False,
+            "rationale": f"{action}: a fixture's reason",
+        })
+    frame = pd.DataFrame(rows)
+    programme = {
+        "budget": frame.spend.sum(), "planned_spend": frame.planned_spend.sum(),
+        "expected_incremental_revenue": frame.expected_incremental_revenue.sum(),
+        "expected_incremental_revenue_low": 0.9 * frame.expected_incremental_revenue.sum(),
+        "expected_incremental_revenue_high": 1.1 * frame.expected_incremental_revenue.sum(),
+        "expected_net_return": frame.expected_net_return.sum(),
+        "status_quo_spend": frame.spend.sum(),
+        "status_quo_incremental_revenue": frame.status_quo_incremental_revenue.sum(),
+        "status_quo_incremental_revenue_low": 0.9 * frame.status_quo_incremental_revenue.sum(),
+        "status_quo_incremental_revenue_high": 1.1 * frame.status_quo_incremental_revenue.sum(),
+        "status_quo_net_return": frame.status_quo_net_return.sum(),
+        "unspent_budget": 0.0, "max_scale": 2.0, "breakeven": 1.0,
+        "influencers_measured": len(frame), "plan_note": "The budget is fully allocated.",
+    }
+    return frame, programme
+
+
 def make_warehouse(path: Path, n_influencers: int = 12, seed: int = 7,
                    orders_copies: int = 1) -> dict:
     """Write the warehouse; returns the programme summary row.
@@ -308,6 +353,7 @@ def make_warehouse(path: Path, n_influencers: int = 12, seed: int = 7,
     fct_payouts = pd.DataFrame([{k: p[k] for k in ("influencer_id", "basis", "rate")}
                                 for p in payouts])
 
+    plan_df, programme_plan = _plan_tables(perf_df)
     tables = {
         "dim_influencers": inf_df,
         "fct_posts": posts_df,
@@ -322,6 +368,8 @@ def make_warehouse(path: Path, n_influencers: int = 12, seed: int = 7,
         "mart_programme_summary": pd.DataFrame([programme]),
         "mart_incrementality_cells": cells_df,
         "mart_data_quality": quality,
+        "mart_influencer_plan": plan_df,
+        "mart_programme_plan": pd.DataFrame([programme_plan]),
         "rejected_rows": rejected,
         "validation_results": checks,
     }

@@ -215,7 +215,7 @@ def test_print_page_shows_every_section(site: SiteResult, browser) -> None:
     goto(page, site.out_dir / "print.html")
     titles = page.locator("article.report-page h1").all_inner_texts()
     assert titles == ["Programme overview", "Campaigns", "Influencers", "Personas",
-                      "Engagement", "Payouts", "Incrementality", "Data quality"]
+                      "Engagement", "Payouts", "Incrementality", "Plan", "Data quality"]
     assert page.locator(".js-plotly-plot").count() >= 15
     page.close()
     seen.assert_clean()

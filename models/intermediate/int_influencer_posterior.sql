@@ -135,12 +135,13 @@ final as (
             when moments.has_pool = 1 then 'pooled'
             else 'assumed'
         end as posterior_method,
-        moments.posterior_iroas,
-        sqrt(greatest(moments.posterior_second_moment - moments.posterior_iroas * moments.posterior_iroas, 0))
+        -- rounded: sums over the grid in any order vary in their last bits
+        round(moments.posterior_iroas, 9) as posterior_iroas,
+        round(sqrt(greatest(moments.posterior_second_moment - moments.posterior_iroas * moments.posterior_iroas, 0)), 9)
             as posterior_iroas_sd,
-        least(quantiles.posterior_iroas_low, moments.posterior_iroas) as posterior_iroas_low,
-        greatest(quantiles.posterior_iroas_high, moments.posterior_iroas) as posterior_iroas_high,
-        least(greatest(moments.p_profitable, 0.0), 1.0) as p_profitable
+        round(least(quantiles.posterior_iroas_low, moments.posterior_iroas), 9) as posterior_iroas_low,
+        round(greatest(quantiles.posterior_iroas_high, moments.posterior_iroas), 9) as posterior_iroas_high,
+        round(least(greatest(moments.p_profitable, 0.0), 1.0), 9) as p_profitable
 
     from moments
     inner join quantiles

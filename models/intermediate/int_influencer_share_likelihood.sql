@@ -256,9 +256,11 @@ final as (
         influencers.spend,
         influencers.measured_cells,
         influencers.modelled_cells_with_spend,
-        sum(points.log_likelihood) as log_likelihood,
-        sum(points.incremental_revenue) as incremental_revenue,
-        sum(points.incremental_revenue_variance) as incremental_revenue_variance
+        -- rounded: these sums run in parallel over millions of rows in any order, and
+        -- a float sum's last bits depend on it; the plan must be the same every build
+        round(sum(points.log_likelihood), 9) as log_likelihood,
+        round(sum(points.incremental_revenue), 6) as incremental_revenue,
+        round(sum(points.incremental_revenue_variance), 3) as incremental_revenue_variance
 
     from points
     inner join influencers

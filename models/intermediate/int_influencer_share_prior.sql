@@ -236,9 +236,10 @@ final as (
         grid.share,
         grid.lift,
         case
-            when pool.pool_size >= {{ num_var('plan_min_pool') }} then
+            -- rounded: the marginal likelihoods are parallel float sums (last bits vary)
+            when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(
                 (case when grid.share = 0 then hyper_summary.null_mass else 0 end)
-                + coalesce(slab_mixture.weight, 0)
+                + coalesce(slab_mixture.weight, 0), 12)
         end as pooled_weight,
         1.0 / count(*) over () as flat_weight,
         case
@@ -252,9 +253,9 @@ final as (
             else 0.0
         end as assumed_weight,
         pool.pool_size,
-        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then hyper_summary.null_mass end as prior_null_mass,
-        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then hyper_summary.slab_mean end as prior_slab_mean,
-        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then hyper_summary.slab_sd end as prior_slab_sd
+        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(hyper_summary.null_mass, 9) end as prior_null_mass,
+        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(hyper_summary.slab_mean, 9) end as prior_slab_mean,
+        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(hyper_summary.slab_sd, 9) end as prior_slab_sd
 
     from grid
     cross join pool
