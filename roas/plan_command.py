@@ -105,20 +105,16 @@ def print_plan(warehouse: Path, console: Console, everyone: bool = False) -> Non
     head = Table(title="Next period's plan", show_header=True)
     for column in ("", "spend", "expected incremental revenue (90%)", "expected net return"):
         head.add_column(column, justify="right")
-    head.add_row(
-        "plan", _money(summary["planned_spend"]),
-        f"{_money(summary['expected_incremental_revenue'])} "
-        f"({_money(summary['expected_incremental_revenue_low'])} – "
-        f"{_money(summary['expected_incremental_revenue_high'])})",
-        _money(summary["expected_net_return"]),
-    )
-    head.add_row(
-        "status quo", _money(summary["status_quo_spend"]),
-        f"{_money(summary['status_quo_incremental_revenue'])} "
-        f"({_money(summary['status_quo_incremental_revenue_low'])} – "
-        f"{_money(summary['status_quo_incremental_revenue_high'])})",
-        _money(summary["status_quo_net_return"]),
-    )
+    # the plan's columns and the status quo's, both under the same headings
+    for label, spend, prefix in (("plan", "planned_spend", "expected_"),
+                                 ("status quo", "status_quo_spend", "status_quo_")):
+        revenue = prefix + "incremental_revenue"
+        head.add_row(
+            label, _money(summary[spend]),
+            f"{_money(summary[revenue])} ({_money(summary[revenue + '_low'])} – "
+            f"{_money(summary[revenue + '_high'])})",
+            _money(summary[prefix + "net_return"]),
+        )
     out.print(head)
     out.print(
         f"budget {_money(summary['budget'])}, unspent {_money(summary['unspent_budget'])}, "
