@@ -1,4 +1,4 @@
-"""Uniqueness across batches is exact: _FirstSeen against a plain dict, with and without
+"""Uniqueness across batches is exact: FirstSeen against a plain dict, with and without
 hash collisions (forced by folding the 64-bit hashes into a handful of values)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roas.validation.pipeline import _FirstSeen
+from roas.validation.first_seen import FirstSeen
 
 
 def oracle(batches: list[list]) -> list[list]:
@@ -31,7 +31,7 @@ def oracle(batches: list[list]) -> list[list]:
 
 
 def run(batches: list[list], arrow_type: pa.DataType, fold: int | None) -> list[list]:
-    seen = _FirstSeen()
+    seen = FirstSeen()
     if fold is not None:  # every key shares its hash with many others
         real = seen._hashes
         seen._hashes = lambda keys: real(keys) % np.uint64(fold)
