@@ -35,7 +35,8 @@ from reports.queries import Result, Warehouse, partition
 from roas.dbt_docs import docs_html
 
 ASSETS_DIR = "assets"
-STATIC_FILES = ("app.js", "style.css")
+STATIC_FILES = ("style.css",)
+APP_SECTIONS = "app"  # static/app/*.js, concatenated in name order into assets/app.js
 MANIFEST = ".site-manifest"
 PRINT_PAGE = "print.html"
 
@@ -501,8 +502,17 @@ def check_links(out_dir: Path, written: list[str]) -> None:
         raise ReportError("broken internal link(s): " + "; ".join(broken[:10]))
 
 
+def app_source() -> bytes:
+    """assets/app.js: the sections of static/app/ in name order, one function scope."""
+    folder = resources.files("reports") / "static" / APP_SECTIONS
+    sections = sorted((f for f in folder.iterdir() if f.name.endswith(".js")),
+                      key=lambda f: f.name)
+    return b"".join(f.read_bytes() for f in sections)
+
+
 def _write_assets(writer: Writer) -> None:
     static = resources.files("reports") / "static"
+    writer.write(f"{ASSETS_DIR}/app.js", app_source())
     for name in STATIC_FILES:
         writer.write(f"{ASSETS_DIR}/{name}", (static / name).read_bytes())
     # The vendored partial plotly.js (only the report's trace types): shipped once,

@@ -17,7 +17,7 @@ import reports.components
 from reports import ReportError, render_site
 from reports.bundle import parse_header, plotly_bundle
 from reports.components import KINDS
-from reports.render import default_pages_dir, discover
+from reports.render import app_source, default_pages_dir, discover
 
 REPO = Path(__file__).resolve().parents[1]
 RECIPE = REPO / "reports" / "vendor" / "plotly"
@@ -78,7 +78,7 @@ def test_bundle_registers_exactly_the_traces_the_pages_draw() -> None:
 def test_every_plotly_component_declares_its_traces() -> None:
     """app.js draws a plotly figure for each `figure<Kind>`: each such kind names its
     trace types (so the strict build can check them), and no other kind does."""
-    app = (STATIC / "app.js").read_text(encoding="utf-8")
+    app = app_source().decode("utf-8")
     drawn = set(re.findall(r"Chart\.prototype\.figure(\w+) = function", app))
     assert drawn == {name for name, kind in KINDS.items() if kind.traces}
     assert drawn >= {"BarChart", "LineChart", "ScatterChart", "Heatmap", "Treemap", "ForestPlot"}

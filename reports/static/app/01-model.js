@@ -1,0 +1,330 @@
+/* Influencer ROAS report: filters, cross-filtering, tables and charts, in the browser.
+ *
+ * Loaded as a file (the Content-Security-Policy forbids inline script); the data come
+ * from script files of the site (window.ROAS_MODEL, ROAS_PAGES, ROAS_TEMPLATES,
+ * ROAS_POSTS) and JSON blocks of the page: nothing is fetched, nothing goes to the
+ * network. Every value from the data reaches the page through textContent or an
+ * attribute set with setAttribute, never as markup; plotly gets HTML-escaped text.
+ *
+ * Filtering (see docs/report.md):
+ *  - a query result whose rows carry the filtered dimension is filtered row by row
+ *    (the mart's own numbers, exact);
+ *  - otherwise it is re-aggregated from the filterable grain (mart_daily_performance,
+ *    plus spend per campaign × influencer cell): sums, and ratios of the sums with the
+ *    marts' definitions (ROAS = revenue ÷ spend);
+ *  - spend is counted only for whole cells (a cell cut by a date, brand or product
+ *    filter has no spend of its own), and iROAS with its interval only where the
+ *    selection is a whole mart unit (a cell, an influencer, a campaign, a persona, a
+ *    brand, the programme); anything else shows "—" with a note, never an estimate.
+ */
+(function () {
+  "use strict";
+
+  var M = window.ROAS_MODEL;
+  if (!M) { return; }
+  var SEM = M.semantics;
+  var ROAS = window.ROAS = { ready: false, lastUpdateMs: null, updates: 0 };
+
+  // ---------------------------------------------------------------- helpers --
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function has(list, value) { return list.indexOf(value) >= 0; }
+
+  function decodeColumn(col, n) {
+    if (Array.isArray(col)) { return col; }
+    var out = new Array(n);
+    var i;
+    if (col && Object.prototype.hasOwnProperty.call(col, "const")) {
+      for (i = 0; i < n; i++) { out[i] = col["const"]; }
+      return out;
+    }
+    if (col && col.days) {
+      var base = Date.UTC(+col.base.slice(0, 4), +col.base.slice(5, 7) - 1, +col.base.slice(8, 10));
+      for (i = 0; i < n; i++) { out[i] = new Date(base + col.days[i] * 86400000).toISOString().slice(0, 10); }
+      return out;
+    }
+    if (col && col.dict) {
+      for (i = 0; i < n; i++) { out[i] = col.codes[i] < 0 ? null : col.dict[col.codes[i]]; }
+      return out;
+    }
+    return out;
+  }
+
+  function decodeResult(name, q) {
+    var cols = {};
+    q.columns.forEach(function (c) { cols[c] = decodeColumn(q.v[c], q.n); });
+    var rows = new Array(q.n);
+    for (var i = 0; i < q.n; i++) {
+      var row = {};
+      for (var j = 0; j < q.columns.length; j++) { row[q.columns[j]] = cols[q.columns[j]][i]; }
+      rows[i] = row;
+    }
+    queryCount += 1;
+    return { name: name, uid: queryCount, columns: q.columns.slice(), rows: rows };
+  }
+  var queryCount = 0;
+
+  // Text for plotly, which renders a little HTML in labels: escape it to show literally.
+  function esc(text) {
+    return String(text === null || text === undefined ? "" : text)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function short(text, limit) {
+    text = String(text === null || text === undefined ? "—" : text);
+    return text.length <= limit ? text : text.slice(0, limit - 1) + "…";
+  }
+
+  // -------------------------------------------------------------- formatting --
+  // Mirrors reports/formatting.py: half-up rounding of the shortest decimal form,
+  // Indian digit grouping (12,34,567) for ₹, lakh and crore for compact money.
+
+  var MISSING = "—";
+  var INDIAN = M.indian;
+  var CURRENCY = M.currency;
+
+  function isNum(v) { return typeof v === "number" && isFinite(v); }
+
+  function expand(x) {  // non-negative number -> plain decimal digits (no exponent)
+    var s = String(x);
+    if (s.indexOf("e") < 0) { return s; }
+    var parts = s.split("e");
+    var mant = parts[0].replace(".", "");
+    var point = (parts[0].indexOf(".") < 0 ? parts[0].length : parts[0].indexOf(".")) +
+      parseInt(parts[1], 10);
+    if (point <= 0) { return "0." + new Array(1 - point).join("0") + mant; }
+    if (point >= mant.length) { return mant + new Array(point - mant.length + 1).join("0"); }
+    return mant.slice(0, point) + "." + mant.slice(point);
+  }
+
+  function roundDigits(x, decimals) {  // |x| rounded half-up -> [intDigits, fraction]
+    var s = expand(Math.abs(x));
+    var dot = s.indexOf(".");
+    var intPart = dot < 0 ? s : s.slice(0, dot);
+    var frac = dot < 0 ? "" : s.slice(dot + 1);
+    while (frac.length < decimals + 1) { frac += "0"; }
+    var keep = intPart + frac.slice(0, decimals);
+    var next = parseInt(frac.charAt(decimals), 10);
+    var digits = keep.split("").map(Number);
+    if (next >= 5) {
+      var k = digits.length - 1;
+      while (k >= 0) {
+        if (digits[k] === 9) { digits[k] = 0; k--; } else { digits[k] += 1; break; }
+      }
+      if (k < 0) { digits.unshift(1); }
+    }
+    var all = digits.join("");
+    var intLen = all.length - decimals;
+    var i = all.slice(0, intLen).replace(/^0+(?=\d)/, "") || "0";
+    return [i, all.slice(intLen)];
+  }
+
+  function group(intDigits, indian) {
+    if (intDigits.length <= 3) { return intDigits; }
+    var head = intDigits.slice(0, -3);
+    var tail = intDigits.slice(-3);
+    var size = indian ? 2 : 3;
+    var groups = [];
+    while (head.length) { groups.unshift(head.slice(-size)); head = head.slice(0, -size); }
+    groups.push(tail);
+    return groups.join(",");
+  }
+
+  function groupDigits(v, decimals, indian) {
+    if (!isNum(v)) { return MISSING; }
+    var r = roundDigits(v, decimals);
+    var zero = /^0*$/.test(r[0] + r[1]);
+    var sign = v < 0 && !zero ? "-" : "";
+    var text = group(r[0], indian);
+    return sign + text + (decimals ? "." + r[1] : "");
+  }
+
+  function withSymbol(text, symbol) {
+    var sign = "";
+    if (text.charAt(0) === "-") { sign = "-"; text = text.slice(1); }
+    var space = /[A-Za-z.]$/.test(symbol) ? " " : "";
+    return sign + symbol + space + text;
+  }
+
+  function round1(x) { return parseFloat(roundDigits(x, 1).join(".")); }
+
+  var Fmt = {
+    money: function (v, decimals) {
+      var t = groupDigits(v, decimals || 0, INDIAN);
+      return t === MISSING ? t : withSymbol(t, CURRENCY);
+    },
+    moneyCompact: function (v) {
+      if (!isNum(v)) { return MISSING; }
+      var units = INDIAN ? [[1e7, " Cr"], [1e5, " L"]] : [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
+      var m = Math.abs(v);
+      for (var i = 0; i < units.length; i++) {
+        var smaller = i + 1 < units.length ? units[i + 1][0] : null;
+        var rolls = smaller !== null && round1(m / smaller) >= units[i][0] / smaller;
+        if (m >= units[i][0] || rolls) {
+          return withSymbol(groupDigits(v / units[i][0], 1, INDIAN), CURRENCY) + units[i][1];
+        }
+      }
+      return Fmt.money(v);
+    },
+    num: function (v) { return groupDigits(v, 0, INDIAN); },
+    ratio: function (v) { return groupDigits(v, 2, false); },
+    pct: function (v) { var t = groupDigits(v, 2, false); return t === MISSING ? t : t + "%"; },
+    percent: function (v, d) {
+      if (!isNum(v)) { return MISSING; }
+      return groupDigits(v * 100, d === undefined ? 1 : d, false) + "%";
+    },
+    date: function (v) {
+      if (!v) { return MISSING; }
+      var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(v));
+      if (!m) { return String(v); }
+      var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+        "Nov", "Dec"];
+      return parseInt(m[3], 10) + " " + months[parseInt(m[2], 10) - 1] + " " + m[1];
+    },
+    format: function (v, fmt) {
+      if (v === null || v === undefined) { return MISSING; }
+      switch (fmt) {
+        case "money": return Fmt.money(v);
+        case "money2": return Fmt.money(v, 2);
+        case "count": return Fmt.num(v);
+        case "ratio": return Fmt.ratio(v);
+        case "percent": return Fmt.percent(v);
+        case "pct": return Fmt.pct(v);
+        case "share": return Fmt.percent(v, 0);
+        case "p": return v < 0.001 && v >= 0 ? "< 0.001" : groupDigits(v, 3, false);
+        case "number": return groupDigits(v, 2, INDIAN);
+        case "date": return Fmt.date(v);
+        case "datetime": return Fmt.date(v) + (String(v).length > 10 ? " " + String(v).slice(11, 16) + " UTC" : "");
+        case "bool": return v ? "yes" : "no";
+        default: return String(v);
+      }
+    }
+  };
+  ROAS.fmt = Fmt;
+
+  // ------------------------------------------------------------------ model --
+
+  var DIMS = M.dims;
+  var NI = DIMS.influencer.length;
+  var CODES = {};
+  Object.keys(DIMS).forEach(function (d) {
+    var map = {};
+    DIMS[d].forEach(function (v, i) { map[String(v)] = i; });
+    CODES[d] = map;
+  });
+  var ATTR = M.influencerAttrs;  // dim -> code per influencer code
+  var FIRST_DAY = Date.UTC(+M.firstDate.slice(0, 4), +M.firstDate.slice(5, 7) - 1,
+    +M.firstDate.slice(8, 10));
+  var DAY = 86400000;
+
+  function isoOfDay(d) {
+    if (d === null || d === undefined) { return null; }
+    return new Date(FIRST_DAY + d * DAY).toISOString().slice(0, 10);
+  }
+  function dayOfIso(s) {
+    if (!s) { return null; }
+    return Math.round((Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10)) -
+      FIRST_DAY) / DAY);
+  }
+  var LAST_DAY = dayOfIso(M.lastDate) || 0;
+
+  var O = M.orders;
+  var NO = O.d.length;
+  var C = M.cells;
+  var NC = C.c.length;
+  var cellOf = {};  // c * NI + i -> cell index
+  for (var ci = 0; ci < NC; ci++) { cellOf[C.c[ci] * NI + C.i[ci]] = ci; }
+  var rowCell = new Int32Array(NO);
+  var cellRows = new Int32Array(NC);
+  for (var r = 0; r < NO; r++) {
+    var k = cellOf[O.c[r] * NI + O.i[r]];
+    rowCell[r] = k === undefined ? -1 : k;
+    if (k !== undefined) { cellRows[k]++; }
+  }
+  var cellBrand = C.brand ? decodeColumn(C.brand, NC) : null;
+
+  // Unit values (iROAS and companions) of whole units, and their cell counts.
+  var UNITS = {};
+  Object.keys(M.units).forEach(function (kind) {
+    var u = M.units[kind];
+    var n = 0;
+    Object.keys(u).forEach(function (key) { if (Array.isArray(u[key])) { n = Math.max(n, u[key].length); } });
+    Object.keys(u).forEach(function (key) { if (!n && u[key] && u[key].codes) { n = u[key].codes.length; } });
+    var cols = {};
+    Object.keys(u).forEach(function (key) { cols[key] = decodeColumn(u[key], n); });
+    UNITS[kind] = { n: n, cols: cols };
+  });
+  var CELLCOLS = {};
+  Object.keys(C).forEach(function (key) { CELLCOLS[key] = decodeColumn(C[key], NC); });
+  var cellsPerInf = {}, cellsPerCamp = {}, cellsPerPersona = {}, cellsPerBrand = {};
+  function bump(map, key) { map[key] = (map[key] || 0) + 1; }
+  for (ci = 0; ci < NC; ci++) {
+    bump(cellsPerInf, C.i[ci]);
+    bump(cellsPerCamp, C.c[ci]);
+    bump(cellsPerPersona, ATTR.category[C.i[ci]] + "|" + ATTR.gender[C.i[ci]]);
+    if (cellBrand) { bump(cellsPerBrand, cellBrand[ci]); }
+  }
+  var unitIndex = { campaign: {}, persona: {}, brand: {} };
+  if (UNITS.campaign) {
+    UNITS.campaign.cols.c.forEach(function (code, i) { unitIndex.campaign[code] = i; });
+  }
+  if (UNITS.persona) {
+    UNITS.persona.cols.category.forEach(function (code, i) {
+      unitIndex.persona[code + "|" + UNITS.persona.cols.gender[i]] = i;
+    });
+  }
+  if (UNITS.brand) {
+    UNITS.brand.cols.b.forEach(function (code, i) { unitIndex.brand[DIMS.brand[code]] = i; });
+  }
+  var UNIT_KEYS = ["incremental_revenue", "iroas", "iroas_ci_low", "iroas_ci_high",
+    "iroas_verdict", "iroas_method", "assumed_iroas_low", "assumed_iroas_high", "p_value",
+    "power_status", "mde_iroas", "incremental_orders"];
+
+  function unitValues(cols, i) {
+    var out = {};
+    UNIT_KEYS.forEach(function (key) {
+      var source = key === "iroas_method" && !cols.iroas_method ? cols.method : cols[key];
+      out[key] = source ? source[i] : null;
+    });
+    if (out.iroas_method === undefined) { out.iroas_method = null; }
+    return out;
+  }
+
+  // The unit a set of whole cells is exactly, or null.
+  function unitOf(cells) {
+    var n = cells.length;
+    if (!n) { return null; }
+    if (n === 1) { return unitValues(CELLCOLS, cells[0]); }
+    var i0 = C.i[cells[0]], c0 = C.c[cells[0]];
+    var p0 = ATTR.category[i0] + "|" + ATTR.gender[i0];
+    var b0 = cellBrand ? cellBrand[cells[0]] : null;
+    var sameI = true, sameC = true, sameP = true, sameB = !!cellBrand;
+    for (var j = 1; j < n; j++) {
+      var x = cells[j];
+      if (C.i[x] !== i0) { sameI = false; }
+      if (C.c[x] !== c0) { sameC = false; }
+      if (ATTR.category[C.i[x]] + "|" + ATTR.gender[C.i[x]] !== p0) { sameP = false; }
+      if (cellBrand && cellBrand[x] !== b0) { sameB = false; }
+    }
+    if (sameI && n === cellsPerInf[i0] && UNITS.influencer) { return unitValues(UNITS.influencer.cols, i0); }
+    if (sameC && n === cellsPerCamp[c0] && unitIndex.campaign[c0] !== undefined) {
+      return unitValues(UNITS.campaign.cols, unitIndex.campaign[c0]);
+    }
+    if (sameP && n === cellsPerPersona[p0] && unitIndex.persona[p0] !== undefined) {
+      return unitValues(UNITS.persona.cols, unitIndex.persona[p0]);
+    }
+    if (sameB && n === cellsPerBrand[b0] && unitIndex.brand[b0] !== undefined) {
+      return unitValues(UNITS.brand.cols, unitIndex.brand[b0]);
+    }
+    if (n === NC && UNITS.programme) { return unitValues(UNITS.programme.cols, 0); }
+    return null;
+  }
+
+  var P = window.ROAS_POSTS || null;
+
