@@ -89,3 +89,9 @@
     {%- if not loop.last %} union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- One end of a normal 90% interval: estimate -/+ 1.644854 x sqrt(variance). -#}
+{% macro normal_90_bound(estimate, variance, side) -%}
+    ({{ estimate }} {{ '-' if side == 'low' else '+' }} 1.644854 * sqrt({{ variance }}))
+{%- endmacro %}

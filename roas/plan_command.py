@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from roas.config import plan_vars
+from roas.config import RunConfig, plan_vars
 from roas.dbt_runner import run_dbt
 from roas.errors import RoasError
 from roas.incremental import current_state, read_vars, record_state, start_from
@@ -43,13 +43,14 @@ def rebuild_plan(warehouse: Path, budget: float | None, max_scale: float | None,
             "roas?); rebuild it with `roas run` and the plan options"
         )
     merged = {key: value for key, value in previous.items() if key != "plan_budget"}
+
+    def kept(given: float | None, name: str, default: float) -> float:
+        return given if given is not None else float(previous.get(name, default))  # type: ignore[arg-type]
+
     if budget is None and "plan_budget" in previous:
-        budget = float(previous["plan_budget"])  # type: ignore[arg-type]
-    merged.update(plan_vars(
-        budget,
-        max_scale if max_scale is not None else float(previous.get("plan_max_scale", 2.0)),  # type: ignore[arg-type]
-        target_mde if target_mde is not None else float(previous.get("plan_target_mde", 1.0)),  # type: ignore[arg-type]
-    ))
+        budget = kept(None, "plan_budget", 0.0)
+    merged.update(plan_vars(budget, kept(max_scale, "plan_max_scale", RunConfig.max_scale),
+                            kept(target_mde, "plan_target_mde", RunConfig.target_mde)))
     log = StageLog()
     with RunLock(paths.lock_file, "roas plan", paths.warehouse):
         ensure_writable(paths.warehouse)

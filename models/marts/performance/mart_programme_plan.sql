@@ -52,17 +52,17 @@ final as (
         budget.budget,
         totals.planned_spend,
         totals.expected_incremental_revenue,
-        totals.expected_incremental_revenue
-            - 1.644854 * sqrt(totals.expected_incremental_revenue_variance) as expected_incremental_revenue_low,
-        totals.expected_incremental_revenue
-            + 1.644854 * sqrt(totals.expected_incremental_revenue_variance) as expected_incremental_revenue_high,
+        {{ normal_90_bound('totals.expected_incremental_revenue', 'totals.expected_incremental_revenue_variance', 'low') }}
+            as expected_incremental_revenue_low,
+        {{ normal_90_bound('totals.expected_incremental_revenue', 'totals.expected_incremental_revenue_variance', 'high') }}
+            as expected_incremental_revenue_high,
         totals.expected_net_return,
         totals.status_quo_spend,
         totals.status_quo_incremental_revenue,
-        totals.status_quo_incremental_revenue
-            - 1.644854 * sqrt(totals.status_quo_incremental_revenue_variance) as status_quo_incremental_revenue_low,
-        totals.status_quo_incremental_revenue
-            + 1.644854 * sqrt(totals.status_quo_incremental_revenue_variance) as status_quo_incremental_revenue_high,
+        {{ normal_90_bound('totals.status_quo_incremental_revenue', 'totals.status_quo_incremental_revenue_variance', 'low') }}
+            as status_quo_incremental_revenue_low,
+        {{ normal_90_bound('totals.status_quo_incremental_revenue', 'totals.status_quo_incremental_revenue_variance', 'high') }}
+            as status_quo_incremental_revenue_high,
         totals.status_quo_net_return,
         -- extensions
         budget.budget - totals.planned_spend as unspent_budget,
