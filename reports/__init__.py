@@ -6,11 +6,12 @@ query references and cycles), `components.py` (the component tags, checked stric
 `markdown.py` (prose and link checks), `model.py` (the filterable grain shipped to the
 browser), `semantics.py` (dimensions, measures, ratios, formats), `render.py` (the site),
 `pdf.py` (headless Chromium), `bundle.py` (the vendored plotly.js and its trace types),
-`templates/page.html`, `static/` (app.js, style.css, plotly.min.js: a partial plotly.js
+`templates/page.html`, `static/` (`app/*.js`, joined into assets/app.js; style.css;
+plotly.min.js: a partial plotly.js
 built once by `vendor/plotly/build.mjs`, so neither install nor render needs node).
 """
 
 from reports.errors import ReportError
-from reports.render import SiteResult, render_site
+from reports.render import Attachment, SiteResult, render_site
 
-__all__ = ["ReportError", "SiteResult", "render_site"]
+__all__ = ["Attachment", "ReportError", "SiteResult", "render_site"]

@@ -4,7 +4,7 @@
 developer; never at install or run time) with only the trace types the report draws.
 Its header names them; a page whose charts need another trace type fails the strict
 build (plotly would otherwise leave the chart blank in the browser). Which traces each
-chart component draws is `components.TRACES`.
+chart component draws is the `traces` of its `Kind` in `components.py`.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from reports.semantics import (
     DATE_COLUMNS,
     DIMENSION_COLUMNS,
     FORMATS,
-    INFLUENCER_ATTRIBUTES,
     POSTS_MEASURES,
     RATIOS,
     TIME_GRAINS,
@@ -545,8 +544,6 @@ class Compiler:
                            + " over time")
 
     def _scatterchart(self, c, spec, result, shown) -> Markup:
-        if "crossfilter" in c.attrs and c.attrs["crossfilter"] not in ("true", "false"):
-            pass
         return self._chart(c, spec, result, shown,
                            f"{column_title(spec['y'])} vs {column_title(spec['x'])}")
 
@@ -585,7 +582,3 @@ class Compiler:
         fmt = self._fmt(c, c.attrs["fmt"]) if "fmt" in c.attrs else column_format(
             spec["column"], value)
         return Markup(f'<span class="value">{escape(self.fmt.format(value, fmt))}</span>')
-
-
-def influencer_attribute_columns() -> tuple[str, ...]:
-    return INFLUENCER_ATTRIBUTES

@@ -1,6 +1,6 @@
 """Errors raised by the report."""
 
-from roas.errors import RoasError
+from roas_errors import RoasError
 
 
 class ReportError(RoasError):

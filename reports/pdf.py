@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from roas.errors import RoasError
+from reports.errors import ReportError
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,7 +35,7 @@ def chromium_path() -> str:
         "chromium-browser"
     )
     if not found:
-        raise RoasError(
+        raise ReportError(
             "--pdf needs Chromium: install Debian's package (apt-get install chromium) "
             "or set ROAS_CHROMIUM to a Chromium binary"
         )
@@ -56,7 +56,7 @@ def render_pdf(index_path: Path, pdf_path: Path, timeout_ms: int = 60_000) -> Pa
             browser = playwright.chromium.launch(executable_path=chromium_path(),
                                                  args=CHROMIUM_ARGS)
         except PlaywrightError as exc:
-            raise RoasError(f"cannot start Chromium for the PDF: {exc}") from exc
+            raise ReportError(f"cannot start Chromium for the PDF: {exc}") from exc
         try:
             page = browser.new_page(viewport=PRINT_VIEWPORT)
             # Nothing may leave the machine, even from the PDF renderer.
@@ -75,7 +75,7 @@ def render_pdf(index_path: Path, pdf_path: Path, timeout_ms: int = 60_000) -> Pa
                          '<span class="totalPages"></span></div>'),
                      margin={"top": "12mm", "bottom": "14mm", "left": "10mm", "right": "10mm"})
         except PlaywrightError as exc:
-            raise RoasError(f"printing {source} to PDF failed: {exc}") from exc
+            raise ReportError(f"printing {source} to PDF failed: {exc}") from exc
         finally:
             browser.close()
     return pdf_path

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,6 @@ from reports.formatting import Formatter
 from reports.markdown import Renderer, relative_url, slug
 from reports.model import as_script, build_model, build_posts, encode_values, to_json
 from reports.queries import Result, Warehouse, partition
-from roas.dbt_docs import docs_html
 
 ASSETS_DIR = "assets"
 STATIC_FILES = ("style.css",)
@@ -199,8 +198,9 @@ def data_file(route: str) -> str:
 
 class SiteBuilder:
     def __init__(self, wh: Warehouse, pages_dir: Path, fmt: Formatter,
-                 say: Callable[[str], None]) -> None:
+                 say: Callable[[str], None], links: Sequence[tuple[str, str]] = ()) -> None:
         self.wh, self.pages_dir, self.fmt, self.say = wh, pages_dir, fmt, say
+        self.links = [{"path": path, "title": title} for path, title in links]
         self.files = discover(pages_dir)
         self.renderer = Renderer()
         self.env = Environment(loader=PackageLoader("reports", "templates"), autoescape=True,
@@ -396,6 +396,7 @@ class SiteBuilder:
             current=out_path, current_top=out_path.split("/")[0],
             rel=lambda p: relative_url(p, out_path), scripts=scripts, posts=posts,
             templated=templated, print_page=print_page, currency=self.fmt.currency,
+            links=self.links,
         )
 
 
@@ -478,16 +479,23 @@ def _remove_previous(out_dir: Path) -> None:
 _HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 
-DBT_DOCS_DIR = "docs/dbt/"
+@dataclass(frozen=True)
+class Attachment:
+    """A finished page the caller hands to the site (dbt's docs page, say): written as
+    given at `path`, linked from every page's sidebar under `title`, not scanned."""
+
+    path: str
+    title: str
+    html: str
 
 
-def check_links(out_dir: Path, written: list[str]) -> None:
+def check_links(out_dir: Path, written: list[str], verbatim: frozenset[str] = frozenset()) -> None:
     """Every relative href/src in the written HTML points at a written file."""
     files = set(written)
     broken = []
     for rel in written:
-        if not rel.endswith(".html") or rel.startswith(DBT_DOCS_DIR):
-            continue  # dbt's docs page is dbt's: a link target, not scanned
+        if not rel.endswith(".html") or rel in verbatim:
+            continue  # an attachment is the caller's page: a link target, not scanned
         text = (out_dir / rel).read_text(encoding="utf-8")
         for url in _HREF.findall(text):
             if not url or url.startswith(("#", "data:", "http://", "https://")):
@@ -526,8 +534,12 @@ def render_site(
     currency: str = "₹",
     progress: Callable[[str], None] | None = None,
     pages_dir: Path | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> SiteResult:
-    """Render the report for `warehouse` into `out_dir`; raise ReportError when it cannot."""
+    """Render the report for `warehouse` into `out_dir`; raise ReportError when it cannot.
+
+    `attachments` are finished pages written beside the report and linked from its
+    sidebar (the orchestrator hands dbt's docs page this way)."""
     say = progress or (lambda _message: None)
     warehouse, out_dir = Path(warehouse), Path(out_dir)
     fmt = Formatter(currency)
@@ -535,7 +547,8 @@ def render_site(
         raise ReportError(f"output path exists and is not a folder: {out_dir}")
     say(f"reading marts from {warehouse}")
     with Warehouse(warehouse) as wh:
-        builder = SiteBuilder(wh, Path(pages_dir) if pages_dir else default_pages_dir(), fmt, say)
+        builder = SiteBuilder(wh, Path(pages_dir) if pages_dir else default_pages_dir(), fmt, say,
+                              links=[(a.path, a.title) for a in attachments])
         model = build_model(wh, fmt.currency, fmt.indian)
         # Templated pages first: their routes are needed by the links of the others;
         # pages may ask to come last with `build: <number>` (default 0).
@@ -609,12 +622,12 @@ def render_site(
     if posts is not None:
         writer.write(f"{ASSETS_DIR}/data/posts.js", as_script("ROAS_POSTS", posts))
     _write_assets(writer)
-    # dbt's own lineage and column docs page, shipped as dbt wrote it (its links are its own)
-    writer.write(f"{DBT_DOCS_DIR}index.html", docs_html(warehouse))
-    check_links(out_dir, writer.written)
+    for attachment in attachments:
+        writer.write(attachment.path, attachment.html)
+    verbatim = frozenset(a.path for a in attachments)
+    check_links(out_dir, writer.written, verbatim)
     writer.write(MANIFEST, "\n".join(sorted(writer.written)) + "\n")
-    pages = sum(1 for rel in writer.written
-                if rel.endswith(".html") and not rel.startswith(DBT_DOCS_DIR))
+    pages = sum(1 for rel in writer.written if rel.endswith(".html") and rel not in verbatim)
     say(f"wrote {pages} pages to {out_dir}")
     return SiteResult(out_dir=out_dir, index_path=out_dir / "index.html", pages=pages)
 
@@ -625,4 +638,4 @@ def as_script_entry(variable: str, key: str, value: Any) -> str:
             f"{to_json(value)};\n")
 
 
-__all__ = ["CSP", "SiteResult", "render_site"]
+__all__ = ["CSP", "Attachment", "SiteResult", "render_site"]

@@ -1,7 +1,7 @@
 """dbt's documentation site (lineage graph, models, columns, tests), shipped inside the report.
 
 `dbt docs generate --static` writes one self-contained page, `static_index.html`,
-into the build folder's dbt target; the report stage copies it to
+into the build folder's dbt target; the report stage hands it to the renderer for
 `<site>/docs/dbt/index.html`. The copy gets a Content-Security-Policy that allows
 no network request at all (the page needs none: manifest and catalog are inline),
 so it opens from a folder offline like the rest of the site. dbt's own page only
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 from roas.dbt_runner import run_dbt
@@ -121,13 +120,3 @@ def docs_html(warehouse: Path) -> str:
     html = html.replace(str(build_paths(Path(warehouse)).build_dir), "<build>")
     html = VALIDATED_PATH.sub("<validated>/", html)
     return with_csp(html)
-
-
-def ship_docs(warehouse: Path, site_dir: Path) -> Path:
-    """Copy the warehouse's dbt docs page into a site folder (the report renders it itself)."""
-    target = Path(site_dir) / SITE_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(target.name + ".tmp")
-    staging.write_text(docs_html(warehouse), encoding="utf-8")
-    shutil.move(staging, target)
-    return target

@@ -1,10 +1,9 @@
-"""Errors the CLI turns into one clear message and an exit code, never a traceback."""
+"""Errors the CLI turns into one clear message and an exit code, never a traceback.
 
+RoasError itself lives in the leaf module `roas_errors`, shared with the report engine.
+"""
 
-class RoasError(Exception):
-    """A failure the user can act on. The message is shown as is."""
-
-    exit_code = 1
+from roas_errors import RoasError
 
 
 class UsageError(RoasError):

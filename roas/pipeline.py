@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roas.config import RunConfig
+from roas.dbt_docs import SITE_PATH, docs_html
 from roas.dbt_runner import run_dbt
 from roas.errors import OutputRefused
 from roas.incremental import BuildPlan, current_state, plan_build, record_state, start_from
@@ -97,11 +98,14 @@ def report_stage(
     clean_leftovers(site)
     tmp = staging_dir(site)
     try:
-        from reports import render_site
+        from reports import Attachment, render_site
 
         with log.stage("report") as stage:
+            # dbt's own lineage and column docs page, handed over as dbt wrote it
+            docs = Attachment(SITE_PATH.as_posix(), "Lineage & column docs (dbt)",
+                              docs_html(paths.warehouse))
             rendered = render_site(paths.warehouse, tmp, currency=currency,
-                                   progress=stage.update)
+                                   progress=stage.update, attachments=[docs])
             stage.detail = f"{rendered.pages} pages"
         if pdf:
             from reports.pdf import render_pdf
