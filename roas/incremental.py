@@ -1,10 +1,10 @@
 """Whether a run may build on the published warehouse (incremental) or must rebuild it.
 
 An incremental run starts the temporary warehouse from a copy of the published one,
-so that dbt's incremental models (fct_orders, int_user_purchases) find the previous
-build's rows and replace only the orders that changed (docs/incremental.md). What
-the data changed is found by dbt itself (int_order_changes compares the new order
-lines with fct_orders); what dbt cannot see is recorded here: the fingerprint of
+so that dbt's incremental model fct_orders finds the previous build's rows and
+replaces only the orders that changed (docs/incremental.md). What the data changed
+is found by dbt itself (fct_orders' pre-hook compares the new order lines with its
+previous rows); what dbt cannot see is recorded here: the fingerprint of
 the dbt project (models, macros, tests, seeds, dbt and DuckDB versions) and of the
 run's dbt vars, stored in the warehouse it built (table roas_build_state, written
 before the warehouse is sealed, so it is published with it or not at all). A

@@ -6,7 +6,7 @@ an old row changed (revenue, and another row moved to another day), a row delete
 in the middle of the file (every later line number shifts). After each incremental
 run every public mart, fct_orders and int_user_purchases must equal a full build of
 the same files into a fresh warehouse, row for row and bit for bit; and the run must
-really have been incremental (its stage line says so, and int_order_changes holds
+really have been incremental (its stage line says so, and roas_order_changes holds
 only the orders that changed). A changed dbt var or project file falls back to a
 full refresh and says why.
 """
@@ -66,9 +66,14 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 def changes(warehouse: Path) -> dict[str, int]:
+    """The lines fct_orders' incremental build replaced (none after a full build)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = {name for (name,) in con.execute("select table_name from duckdb_tables()")
+                  .fetchall()}
+        if "roas_order_changes" not in tables:
+            return {}
         rows = con.execute(
-            "select change_side, count(*) from int_order_changes group by change_side"
+            "select change_side, count(*) from roas_order_changes group by change_side"
         ).fetchall()
     return dict(rows)
 

@@ -7,7 +7,7 @@ with
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_order_lines') }}
 
 ),
 

@@ -1,7 +1,7 @@
 {#- The order lines as fct_orders publishes them: the tracking rows with the
     brand completed from the product catalogue and the arms split out. A view:
-    fct_orders stores it, and int_order_changes compares it with what fct_orders
-    holds to find what an incremental build must replace. -#}
+    fct_orders stores it, and an incremental build of fct_orders compares it with what
+    it holds to find the orders to replace (macros/incremental_orders.sql). -#}
 {{ config(materialized='view') }}
 
 with

@@ -13,7 +13,7 @@ payouts as (
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_order_lines') }}
 
 ),
 

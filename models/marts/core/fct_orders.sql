@@ -1,18 +1,17 @@
 {#- One row per order line. On DuckDB an incremental model keyed by order_id
-    (docs/incremental.md): a build on top of the previous one deletes the changed
-    orders' lines (int_order_changes: old and new side) and inserts their new
-    lines; the first build and a full refresh store int_order_lines whole. -#}
+    (docs/incremental.md, macros/incremental_orders.sql): a build on top of the
+    previous one records which orders changed, deletes their lines and appends
+    their new ones; the first build and a full refresh store int_order_lines whole. -#}
 {{ config(
     materialized=('incremental' if incremental_orders_enabled() else 'table'),
     unique_key='order_id',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook=(
-        "{% if is_incremental() %}delete from {{ this }} where order_id in "
-        ~ "(select order_id from {{ ref('int_order_changes') }}){% endif %}"
-    )
+    pre_hook=[
+        "{% if is_incremental() %}{{ record_order_changes(ref('int_order_lines')) }}{% endif %}",
+        "{% if is_incremental() %}{{ delete_changed_orders() }}{% endif %}"
+    ]
 ) }}
--- depends_on: {{ ref('int_order_changes') }}
 
 with
 
@@ -20,7 +19,7 @@ lines as (
 
     {% if is_incremental() -%}
     -- only the changed orders' lines, as the source now has them
-    select * from {{ ref('int_order_changes') }}
+    select * from {{ order_changes_relation() }}
     where change_side = 'new'
     {%- else -%}
     select * from {{ ref('int_order_lines') }}
