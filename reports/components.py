@@ -17,18 +17,9 @@ from markupsafe import Markup, escape
 
 from reports.authoring import Component, PageSource
 from reports.bundle import plotly_bundle
-from reports.formatting import Formatter
+from reports.formatting import FORMATS, Formatter
+from reports.meanings import TIME_GRAINS, Meanings
 from reports.queries import Result
-from reports.semantics import (
-    DATE_COLUMNS,
-    DIMENSION_COLUMNS,
-    FORMATS,
-    POSTS_MEASURES,
-    RATIOS,
-    TIME_GRAINS,
-    column_format,
-    column_title,
-)
 
 COMMON = ("title", "id", "empty", "note")
 
@@ -124,9 +115,11 @@ _COND = re.compile(r"^\s*(not\s+)?([a-z_][a-z0-9_]*)\s*(?:(=|==|!=|<>|<=|>=|<|>)
 
 @dataclass
 class Site:
-    """What the compiler needs to know about the site: templated routes and their keys."""
+    """What the compiler needs to know about the site: templated routes and their keys,
+    and what the warehouse's columns mean."""
 
     routes: dict[str, str] = field(default_factory=dict)  # route -> key column
+    meanings: Meanings = field(default_factory=lambda: Meanings({}, {}))
 
 
 @dataclass
@@ -243,18 +236,19 @@ def _sample(result: Result, column: str) -> Any:
     return next((row[i] for row in result.rows if row[i] is not None), None)
 
 
-def formats_of(result: Result, overrides: dict[str, str]) -> dict[str, str]:
-    """Formats of every column (by name and sample value), computed once per result."""
+def formats_of(result: Result, overrides: dict[str, str], meanings: Meanings) -> dict[str, str]:
+    """Formats of every column (declared, else by a sample value), computed once per result."""
     cache = result.__dict__.setdefault("_formats", None)
     if cache is None:
-        cache = {c: column_format(c, _sample(result, c)) for c in result.columns}
+        cache = {c: meanings.format_of(c, _sample(result, c)) for c in result.columns}
         result.__dict__["_formats"] = cache
     return {c: overrides.get(c) or cache[c] for c in result.columns}
 
 
-def companions(result: Result, columns: list[str], inputs: bool = True) -> list[str]:
-    """Columns the browser needs beside those shown: filter dimensions, ratio inputs,
-    interval ends and verdicts of incrementality values."""
+def companions(result: Result, columns: list[str], meanings: Meanings,
+               inputs: bool = True) -> list[str]:
+    """Columns the browser needs beside those shown: filter dimensions, dates, ratio
+    inputs, and the declared companions (interval ends and verdicts of a unit value)."""
     present = set(result.columns)
     extra: list[str] = []
 
@@ -262,28 +256,18 @@ def companions(result: Result, columns: list[str], inputs: bool = True) -> list[
         if name in present and name not in extra and name not in columns:
             extra.append(name)
 
-    for column in [*DIMENSION_COLUMNS.values(), *DATE_COLUMNS, *TIME_GRAINS]:
+    for column in [*meanings.dimension_columns().values(), *meanings.date_columns(),
+                   *TIME_GRAINS]:
         add(column)
     for column in list(columns):
-        ratio = RATIOS.get(column) if inputs else None
-        if ratio:
-            for term in [*ratio["num"], ratio["den"]]:
-                add(term.lstrip("-"))
-            if column.startswith("engagement_rate"):
-                add("engagements")
-        if column == "is_poor_roi":
-            for term in ("roas", "attributed_revenue", "spend"):
-                add(term)
-        if column in ("iroas", "incremental_revenue") or column.startswith("iroas_"):
-            for name in ("iroas", "iroas_ci_low", "iroas_ci_high", "iroas_verdict",
-                         "iroas_method", "method", "assumed_iroas_low", "assumed_iroas_high"):
-                add(name)
+        ratio = meanings.ratio(column)
+        if ratio and not inputs:
+            continue  # recomputed from the grain: its inputs are not needed
+        for term in ([*ratio["numerator"], ratio["denominator"]] if ratio else []):
+            add(term.lstrip("-"))
+        for name in meanings.companions_of(column):
+            add(name)
     return extra
-
-
-def uses_posts(columns: list[str]) -> bool:
-    return any(c in POSTS_MEASURES or c.startswith("engagement_rate") or c in ("cpm", "cpe")
-               for c in columns)
 
 
 class Compiler:
@@ -294,6 +278,7 @@ class Compiler:
                  format_results: dict[str, Result] | None = None,
                  template: bool = False) -> None:
         self.page, self.results, self.site, self.fmt = page, results, site, fmt
+        self.meanings = site.meanings
         self.prefix = prefix
         # Formats come from the whole result, so every page of a template gets the same
         # specs (they are shipped once per template).
@@ -415,12 +400,13 @@ class Compiler:
         if result is not None:
             formats = self._formats(c, result)
             spec["formats"] = {k: v for k, v in formats.items() if k in shown}
-            used = [*shown, *companions(result, shown, inputs=c.name != "KPI")]
+            used = [*shown, *companions(result, shown, self.meanings,
+                                                 inputs=c.name != "KPI")]
             if result.name in VIRTUAL:
                 self.data.posts = True
             else:
                 self.data.use(result.name, used)
-            if uses_posts(used):
+            if self.meanings.uses_grain(used, "posts"):
                 self.data.posts = True
         self.data.specs.append(spec)
         return Compiled(html, spec)
@@ -434,7 +420,8 @@ class Compiler:
         for attr in ("fmt", "xfmt", "yfmt"):
             if attr in c.attrs:
                 self._fmt(c, c.attrs[attr])
-        return formats_of(self.format_results.get(result.name, result), overrides)
+        return formats_of(self.format_results.get(result.name, result), overrides,
+                          self.meanings)
 
     def _fmt(self, c: Component, fmt: str) -> str:
         if fmt not in FORMATS:
@@ -450,15 +437,15 @@ class Compiler:
 
     def _kpi(self, c, spec, result: Result, shown) -> Markup:
         value = spec["value"]
-        title = self._title(c, spec, column_title(value))
+        title = self._title(c, spec, self.meanings.title_of(value))
         full = self.format_results.get(result.name, result)
-        fmt = self._fmt(c, c.attrs["fmt"]) if "fmt" in c.attrs else column_format(
+        fmt = self._fmt(c, c.attrs["fmt"]) if "fmt" in c.attrs else self.meanings.format_of(
             value, _sample(full, value))
         spec["fmt"] = fmt
         if "trend" in c.attrs and c.attrs["trend"] not in ("time", "campaign", "none"):
             raise self.error(c, "trend must be time, campaign or none")
         # A KPI's ratio is recomputed from the grain, not from its inputs: no inputs needed.
-        shown.extend(companions(result, [value], inputs=False))
+        shown.extend(companions(result, [value], self.meanings, inputs=False))
         first = result.first()
         if spec.get("sum") and first:
             first = {value: sum(v for v in (r.get(value) for r in result.dicts())
@@ -483,7 +470,7 @@ class Compiler:
         spec["columns"] = []
         for name, title in pairs:
             self.column(c, result, name, "columns")
-            spec["columns"].append({"name": name, "title": title or column_title(name)})
+            spec["columns"].append({"name": name, "title": title or self.meanings.title_of(name)})
             shown.append(name)
         if "link" in c.attrs:
             spec["link"] = self._link(c, result, c.attrs["link"])
@@ -533,34 +520,36 @@ class Compiler:
         if "names" in c.attrs:
             spec["names"] = split_list(c.attrs["names"])
         return self._chart(c, spec, result, shown, " and ".join(
-            column_title(y) for y in spec["y"]) + " by " + column_title(spec["x"]).lower())
+            self.meanings.title_of(y) for y in spec["y"])
+            + " by " + self.meanings.title_of(spec["x"]).lower())
 
     def _linechart(self, c, spec, result, shown) -> Markup:
         if "names" in c.attrs:
             spec["names"] = split_list(c.attrs["names"])
             if len(spec["names"]) != len(spec["y"]):
                 raise self.error(c, "names must give one name per y column")
-        return self._chart(c, spec, result, shown, ", ".join(column_title(y) for y in spec["y"])
+        title = self.meanings.title_of
+        return self._chart(c, spec, result, shown, ", ".join(title(y) for y in spec["y"])
                            + " over time")
 
     def _scatterchart(self, c, spec, result, shown) -> Markup:
-        return self._chart(c, spec, result, shown,
-                           f"{column_title(spec['y'])} vs {column_title(spec['x'])}")
+        title = self.meanings.title_of
+        return self._chart(c, spec, result, shown, f"{title(spec['y'])} vs {title(spec['x'])}")
 
     def _heatmap(self, c, spec, result, shown) -> Markup:
-        return self._chart(c, spec, result, shown, f"{column_title(spec['value'])} by "
-                           f"{column_title(spec['y']).lower()} and "
-                           f"{column_title(spec['x']).lower()}")
+        return self._chart(c, spec, result, shown, f"{self.meanings.title_of(spec['value'])} by "
+                           f"{self.meanings.title_of(spec['y']).lower()} and "
+                           f"{self.meanings.title_of(spec['x']).lower()}")
 
     def _treemap(self, c, spec, result, shown) -> Markup:
-        return self._chart(c, spec, result, shown, f"{column_title(spec['value'])} by "
-                           + " and ".join(column_title(p).lower() for p in spec["path"]))
+        return self._chart(c, spec, result, shown, f"{self.meanings.title_of(spec['value'])} by "
+                           + " and ".join(self.meanings.title_of(p).lower() for p in spec["path"]))
 
     def _forestplot(self, c, spec, result, shown) -> Markup:
         if "band_low" in spec and "band_high" not in spec:
             raise self.error(c, "band_low needs band_high")
         return self._chart(c, spec, result, shown,
-                           f"{column_title(spec['estimate'])} with its interval")
+                           f"{self.meanings.title_of(spec['estimate'])} with its interval")
 
     def _alert(self, c, spec, result, shown) -> Markup:
         kind = c.attrs.get("kind", "info")
@@ -579,6 +568,6 @@ class Compiler:
                 return Markup(f'<span class="value muted">{escape(c.attrs["empty"])}</span>')
             raise self.error(c, f"query {result.name!r} has no row {row}")
         value = result.rows[row][result.index(spec["column"])]
-        fmt = self._fmt(c, c.attrs["fmt"]) if "fmt" in c.attrs else column_format(
+        fmt = self._fmt(c, c.attrs["fmt"]) if "fmt" in c.attrs else self.meanings.format_of(
             spec["column"], value)
         return Markup(f'<span class="value">{escape(self.fmt.format(value, fmt))}</span>')

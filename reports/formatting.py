@@ -9,6 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 MISSING = "—"
 
+# The named formats a column can declare (dbt column meta `format`) or a page can ask for.
+FORMATS = ("money", "money2", "count", "ratio", "percent", "pct", "share", "p", "date",
+           "datetime", "text", "bool", "verdict", "id", "url", "number")
+
 # Currency symbols whose readers expect Indian digit grouping (12,34,567).
 INDIAN_SYMBOLS = frozenset({"₹", "Rs", "Rs.", "INR"})
 
@@ -139,7 +143,7 @@ class Formatter:
         return f"{group_digits(float(number) * 100, decimals)}%"
 
     def format(self, value: object, fmt: str) -> str:
-        """`value` in one of the report's named formats (see semantics.FORMATS)."""
+        """`value` in one of the report's named formats (FORMATS)."""
         if value is None:
             return MISSING
         if fmt == "money":

@@ -27,8 +27,8 @@ import json
 import re
 from typing import Any
 
+from reports.meanings import Meanings
 from reports.queries import Result, Warehouse
-from reports.semantics import browser_semantics
 
 TIER_ORDER = ("nano", "micro", "mid", "macro", "mega")
 UNALLOCATED = "(unallocated)"
@@ -37,25 +37,6 @@ UNALLOCATED = "(unallocated)"
 CONFIG_DEFAULTS: dict[str, float | None] = {
     "breakeven": 1.0, "poor_roi_below": 1.0, "assumed_lift": 0.30,
     "lift_range_low": None, "lift_range_high": None, "holdout_share": 0.10,
-}
-
-REQUIRED = {
-    "mart_daily_performance": ("date", "campaign", "influencer_id", "product", "brand",
-                               "attributed_revenue", "attributed_orders", "control_revenue",
-                               "control_orders"),
-    "mart_incrementality_cells": ("campaign", "influencer_id", "spend", "iroas",
-                                  "iroas_ci_low", "iroas_ci_high", "iroas_verdict"),
-    "mart_influencer_performance": ("influencer_id", "name", "platform", "influencer_type",
-                                    "category", "gender", "iroas", "iroas_verdict",
-                                    "iroas_method"),
-    "mart_campaign_performance": ("campaign", "iroas", "iroas_verdict", "iroas_method"),
-    "mart_persona_performance": ("category", "gender", "iroas", "iroas_verdict",
-                                 "iroas_method"),
-    "mart_programme_summary": ("iroas", "iroas_verdict", "iroas_method", "first_date",
-                               "last_date"),
-    "fct_posts": ("post_date", "campaign", "influencer_id", "reach", "likes", "comments",
-                  "follower_count"),
-    "mart_data_quality": ("source_file", "validated_at"),
 }
 
 
@@ -124,11 +105,8 @@ def _columnar(result: Result, columns: list[str]) -> dict[str, Any]:
     return {c: encode_values(result.values(c)) for c in columns}
 
 
-def build_model(wh: Warehouse, currency: str, indian: bool) -> dict[str, Any]:
+def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) -> dict[str, Any]:
     """Everything the browser needs to filter, except routes (added by the renderer)."""
-    for table, columns in REQUIRED.items():
-        wh.require(table, columns, "the report's filters read it")
-
     programme = wh.result("select * from mart_programme_summary", "programme")
     if not programme.rows:
         raise_empty("mart_programme_summary")
@@ -210,7 +188,7 @@ def build_model(wh: Warehouse, currency: str, indian: bool) -> dict[str, Any]:
 
     quality = wh.result("select max(validated_at) as built from mart_data_quality", "built")
     model: dict[str, Any] = {
-        "semantics": browser_semantics(),
+        "semantics": meanings.browser(),
         "currency": currency,
         "indian": indian,
         "config": config,

@@ -1,10 +1,10 @@
 """The warehouse as the report sees it, and the execution of a page's named queries.
 
-The report reads marts only: page SQL runs in an in-memory DuckDB database in
-which the warehouse file is attached read-only, and only the public tables
-(`mart_*`, `dim_*`, `fct_*` but `fct_orders`, `rejected_rows`, `validation_results`)
-are visible by name. `fct_orders` grows with the number of orders, so it is left
-out: render time and site size grow with influencers and days, not orders.
+The report reads public models only: page SQL runs in an in-memory DuckDB database
+in which the warehouse file is attached read-only, and only the tables the project
+declares public in `column_meanings` (reports/meanings.py) are visible by name, less
+those declared `report: false` (a table that grows with the number of orders: render
+time and site size grow with influencers and days, not orders).
 
 Queries of a page may refer to each other with `${name}`; each runs once, in
 dependency order, into a temporary table its dependents read. A cycle, an unknown
@@ -26,12 +26,12 @@ import duckdb
 
 from reports.authoring import PageSource, QueryDef, query_refs
 from reports.errors import ReportError
+from reports.meanings import TABLE as MEANINGS_TABLE
+from reports.meanings import Meanings
 
 Row = dict[str, Any]
 
 _CATALOG = "__warehouse"
-_HIDDEN = ("fct_orders",)
-_PUBLIC = re.compile(r"^(mart_|dim_|fct_)|^(rejected_rows|validation_results)$")
 
 
 def clean(value: Any) -> Any:
@@ -107,8 +107,10 @@ class Warehouse:
             "order by table_name, ordinal_position", [_CATALOG]
         ).fetchall():
             self.tables.setdefault(table, []).append(column)
-        for table in self.tables:
-            if _PUBLIC.search(table) and table not in _HIDDEN:
+        self.meanings = Meanings.load(self._con, f'{_CATALOG}.main."{MEANINGS_TABLE}"',
+                                      str(path))
+        for table in self.meanings.report_tables():
+            if table in self.tables:
                 self._con.execute(f'create view main."{table}" as '
                                   f'select * from {_CATALOG}.main."{table}"')
         self._temp = 0

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
@@ -88,6 +89,26 @@ class PageFile:
     def nav_order(self) -> tuple[float, str]:
         order = self.source.front.get("nav", 50)
         return (float(order) if isinstance(order, int | float) else 50.0, self.title.lower())
+
+
+SITE_CONFIG = "_site.yml"
+
+
+def site_config(pages_dir: Path) -> dict[str, Any]:
+    """The pages' site-wide settings (`_site.yml`: the filter bar), or none."""
+    path = pages_dir / SITE_CONFIG
+    if not path.is_file():
+        return {}
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ReportError(f"{path} is not valid YAML: {exc}") from exc
+    filters = config.get("filters", [])
+    if not isinstance(config, dict) or not isinstance(filters, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("name"), str)
+            and isinstance(f.get("label"), str) for f in filters):
+        raise ReportError(f"{path}: `filters` must be a list of {{name, label, menu}}")
+    return config
 
 
 def discover(pages_dir: Path) -> list[PageFile]:
@@ -205,7 +226,8 @@ class SiteBuilder:
         self.renderer = Renderer()
         self.env = Environment(loader=PackageLoader("reports", "templates"), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.site = Site({f.route: f.key for f in self.files if f.key})
+        self.site = Site({f.route: f.key for f in self.files if f.key},
+                         wh.meanings.with_site(site_config(pages_dir)))
         self.routes: dict[str, dict[str, str]] = {}
         self.out_paths: dict[str, str] = {f.route: f.out_path for f in self.files if not f.key}
         self.errors: list[str] = []
@@ -549,7 +571,7 @@ def render_site(
     with Warehouse(warehouse) as wh:
         builder = SiteBuilder(wh, Path(pages_dir) if pages_dir else default_pages_dir(), fmt, say,
                               links=[(a.path, a.title) for a in attachments])
-        model = build_model(wh, fmt.currency, fmt.indian)
+        model = build_model(wh, fmt.currency, fmt.indian, builder.site.meanings)
         # Templated pages first: their routes are needed by the links of the others;
         # pages may ask to come last with `build: <number>` (default 0).
         order = sorted(builder.files, key=lambda f: (

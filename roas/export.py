@@ -23,8 +23,8 @@ from pathlib import Path
 import duckdb
 
 MANIFEST = "_manifest.json"
-PUBLIC_PREFIXES = ("mart_", "dim_", "fct_")
-PUBLIC_TABLES = ("rejected_rows",)
+# What the dbt project declares public (access: public), written by the build itself
+MEANINGS_TABLE = "column_meanings"
 
 
 def marts_dir(warehouse: Path) -> Path:
@@ -32,18 +32,16 @@ def marts_dir(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".marts")
 
 
-def is_public(name: str) -> bool:
-    return name.startswith(PUBLIC_PREFIXES) or name in PUBLIC_TABLES
-
-
 def public_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The public mart tables of the warehouse (schema main), sorted by name."""
+    """The tables of the warehouse (schema main) the dbt project declares public, sorted."""
     rows = con.execute(
         "select table_name from information_schema.tables "
         "where table_catalog = current_database() and table_schema = 'main' "
-        "and table_type = 'BASE TABLE' order by table_name"
+        "and table_type = 'BASE TABLE' "
+        f"and table_name in (select model_name from main.{MEANINGS_TABLE}) "
+        "order by table_name"
     ).fetchall()
-    return [name for (name,) in rows if is_public(name)]
+    return [name for (name,) in rows]
 
 
 def _quote(name: str) -> str:

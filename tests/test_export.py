@@ -99,6 +99,9 @@ def test_export_of_an_empty_mart_keeps_its_columns(tmp_path):
         con.execute("create table rejected_rows (source_file varchar, line_number bigint)")
         con.execute("create table stg_hidden (x int)")
         con.execute("create view mart_view as select 1 as x")  # views are not exported
+        # what the dbt build declares public; itself not declared here, so not exported
+        con.execute("create table column_meanings as select * from (values "
+                    "('rejected_rows'), ('stg_hidden_no'), ('mart_view')) as t(model_name)")
     result = export_marts(warehouse)
     assert result.manifest == {
         "rejected_rows": {

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from meanings_table import write_column_meanings
 
 # Hostile values planted in the fixture: they must show as text, never run.
 XSS_NAME = "<script>alert(1)</script>"
@@ -408,6 +409,7 @@ def make_warehouse(path: Path, n_influencers: int = 12, seed: int = 7,
             ("mart_campaign_performance", "last_order_date", "date"),
         ]:
             con.execute(f"alter table {table} alter column {column} type {kind}")
+        write_column_meanings(con)
     finally:
         con.close()
     return programme

@@ -172,7 +172,8 @@ ranked as (
     select
         influencer_id,
         cap,
-        row_number() over (order by posterior_iroas desc, influencer_id) as funding_rank,
+        cast(row_number() over (order by posterior_iroas desc, influencer_id)
+            as {{ dbt.type_bigint() }}) as funding_rank,
         coalesce(
             sum(cap) over (
                 order by posterior_iroas desc, influencer_id
