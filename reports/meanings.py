@@ -49,7 +49,8 @@ class Meanings:
         """Read the declarations from `relation` (the warehouse's column_meanings)."""
         try:
             rows = con.execute(f"select model_name, model_meta, column_name, meaning "
-                               f"from {relation} order by model_name, column_position"
+                               f"from {relation} "
+                               f"order by model_name, column_position nulls last, column_name"
                                ).fetchall()
         except duckdb.Error as exc:
             raise ReportError(f"warehouse {source} has no readable table {TABLE} (what its "

@@ -30,27 +30,19 @@ from typing import Any
 from reports.meanings import Meanings
 from reports.queries import Result, Warehouse
 
-TIER_ORDER = ("nano", "micro", "mid", "macro", "mega")
-UNALLOCATED = "(unallocated)"
 
-# Configuration columns of mart_programme_summary (issue 3) and their defaults.
-CONFIG_DEFAULTS: dict[str, float | None] = {
-    "breakeven": 1.0, "poor_roi_below": 1.0, "assumed_lift": 0.30,
-    "lift_range_low": None, "lift_range_high": None, "holdout_share": 0.10,
-}
-
-
-def _sort_key(dimension: str):
-    if dimension == "influencer_type":
-        return lambda v: (TIER_ORDER.index(v) if v in TIER_ORDER else len(TIER_ORDER), str(v))
+def _sort_key(order: list[Any]):
+    """A declared order of values (the column's meta `order`) first, else natural order."""
+    if order:
+        return lambda v: (order.index(v) if v in order else len(order), str(v))
     return lambda v: (v is None, v if isinstance(v, int | float) else 0, str(v).lower(), str(v))
 
 
 class _Dictionary:
     """Values of one dimension and their codes (position in the sorted list)."""
 
-    def __init__(self, values, dimension: str) -> None:
-        self.values = sorted({v for v in values if v is not None}, key=_sort_key(dimension))
+    def __init__(self, values, order: list[Any] | None = None) -> None:
+        self.values = sorted({v for v in values if v is not None}, key=_sort_key(order or []))
         self.codes = {v: i for i, v in enumerate(self.values)}
 
     def encode(self, values) -> list[int]:
@@ -152,15 +144,16 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
 
     dims = {
         "campaign": _Dictionary([*campaigns.values("campaign"), *cells.values("campaign"),
-                                 *daily.values("campaign")], "campaign"),
-        "influencer": _Dictionary(influencers.values("influencer_id"), "influencer"),
-        "product": _Dictionary(daily.values("product"), "product"),
+                                 *daily.values("campaign")]),
+        "influencer": _Dictionary(influencers.values("influencer_id")),
+        "product": _Dictionary(daily.values("product")),
         "brand": _Dictionary([*daily.values("brand"),
-                              *(brands.values("brand") if brands else [])], "brand"),
-        "platform": _Dictionary(influencers.values("platform"), "platform"),
-        "influencer_type": _Dictionary(influencers.values("influencer_type"), "influencer_type"),
-        "category": _Dictionary(influencers.values("category"), "category"),
-        "gender": _Dictionary(influencers.values("gender"), "gender"),
+                              *(brands.values("brand") if brands else [])]),
+        "platform": _Dictionary(influencers.values("platform")),
+        "influencer_type": _Dictionary(influencers.values("influencer_type"),
+                                       meanings.meaning("influencer_type").get("order")),
+        "category": _Dictionary(influencers.values("category")),
+        "gender": _Dictionary(influencers.values("gender")),
     }
     # Campaign order for "over campaigns" trends: by first order date, then name.
     starts = dict(zip(campaigns.values("campaign"),
@@ -181,10 +174,9 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
 
     inf_code = dims["influencer"].encode(influencers.values("influencer_id"))
     assert inf_code == list(range(len(inf_code)))  # sorted by id in the query
-    config = {}
-    for key, default in CONFIG_DEFAULTS.items():
-        value = prog.get(key, default)
-        config[key] = default if value is None else value
+    # the run's settings, as the summary declares them (their defaults: dbt_project.yml)
+    settings = meanings.models.get("mart_programme_summary", {}).get("settings", [])
+    config = {key: prog[key] for key in settings if key in prog}
 
     quality = wh.result("select max(validated_at) as built from mart_data_quality", "built")
     model: dict[str, Any] = {
@@ -192,7 +184,7 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
         "currency": currency,
         "indian": indian,
         "config": config,
-        "configFromMarts": sorted(k for k in CONFIG_DEFAULTS if k in prog),
+        "configFromMarts": sorted(k for k in settings if k in prog),
         "firstDate": first_date.isoformat(),
         "lastDate": last_date,
         "builtAt": quality.rows[0][0] if quality.rows else None,

@@ -91,30 +91,32 @@ def build_parser() -> argparse.ArgumentParser:
                           metavar="S", help=MAX_REJECT_SHARE_HELP)
 
     run = commands.add_parser("run", help="validate, build the warehouse and render the report")
-    run.add_argument("--data", type=Path, required=True, help="folder of raw files")
-    run.add_argument("--out", type=Path, required=True, help="folder for the static site")
-    run.add_argument("--warehouse", type=Path, required=True, help="DuckDB file to build")
-    run.add_argument("--pdf", action="store_true", help="also write report.pdf into the site")
-    run.add_argument("--full-refresh", action="store_true",
-                     help="rebuild the warehouse from scratch instead of updating the previous "
-                          "build with what changed (docs/incremental.md)")
-    run.add_argument("--holdout-share", type=_number, default=RunConfig.holdout_share,
-                     help="control share when audiences.csv is absent (default 0.10)")
-    run.add_argument("--assumed-lift", type=_number, default=RunConfig.assumed_lift,
-                     help="lift assumed for cells without a control arm (default 0.30)")
-    run.add_argument("--lift-range", type=_lift_range, default=RunConfig.lift_range,
-                     metavar="LOW,HIGH",
-                     help="band of assumed lifts shown for cells without a control arm "
-                          "(default 0.10,0.50)")
-    run.add_argument("--breakeven", type=_number, default=RunConfig.breakeven,
-                     help="iROAS break-even for verdicts (default 1.0)")
-    run.add_argument("--poor-roi-below", type=_number, default=RunConfig.poor_roi_below,
-                     help="ROAS below which an influencer is flagged poor ROI (default 1.0)")
-    run.add_argument("--currency", default=RunConfig.currency, help="currency symbol (default ₹)")
-    run.add_argument("--max-reject-share", type=_share, default=RunConfig.max_reject_share,
-                     metavar="S", help=MAX_REJECT_SHARE_HELP)
-
-    _plan_options(run)
+    inputs = run.add_argument_group("inputs")
+    inputs.add_argument("--data", type=Path, required=True, help="folder of raw files")
+    inputs.add_argument("--max-reject-share", type=_share, default=RunConfig.max_reject_share,
+                        metavar="S", help=MAX_REJECT_SHARE_HELP)
+    inputs.add_argument("--full-refresh", action="store_true",
+                        help="rebuild the warehouse from scratch instead of updating the "
+                             "previous build with what changed (docs/incremental.md)")
+    metrics = run.add_argument_group("configuration of the metrics")
+    metrics.add_argument("--holdout-share", type=_number, default=RunConfig.holdout_share,
+                         help="control share when audiences.csv is absent (default %(default)s)")
+    metrics.add_argument("--assumed-lift", type=_number, default=RunConfig.assumed_lift,
+                         help="lift assumed for cells without a control arm (default %(default)s)")
+    metrics.add_argument("--lift-range", type=_lift_range, default=RunConfig.lift_range,
+                         metavar="LOW,HIGH",
+                         help="band of assumed lifts shown for cells without a control arm "
+                              f"(default {RunConfig.lift_range[0]},{RunConfig.lift_range[1]})")
+    metrics.add_argument("--breakeven", type=_number, default=RunConfig.breakeven,
+                         help="iROAS break-even for verdicts (default %(default)s)")
+    metrics.add_argument("--poor-roi-below", type=_number, default=RunConfig.poor_roi_below,
+                         help="ROAS below which an influencer is flagged poor ROI "
+                              "(default %(default)s)")
+    _plan_options(run.add_argument_group("the next period's plan"))
+    outputs = run.add_argument_group("outputs")
+    outputs.add_argument("--warehouse", type=Path, required=True, help="DuckDB file to build")
+    outputs.add_argument("--out", type=Path, required=True, help="folder for the static site")
+    _report_options(outputs)
 
     plan = commands.add_parser(
         "plan", help="print the next period's plan; with plan options, rebuild it first")
@@ -126,22 +128,32 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="render the static site from a built warehouse")
     report.add_argument("--warehouse", type=Path, required=True)
     report.add_argument("--out", type=Path, required=True, help="folder for the static site")
-    report.add_argument("--pdf", action="store_true", help="also write report.pdf into the site")
-    report.add_argument("--currency", default=RunConfig.currency)
+    _report_options(report)
     return parser
 
 
-def _plan_options(command: argparse.ArgumentParser, defaults: bool = True) -> None:
+def _report_options(command) -> None:
+    command.add_argument("--pdf", action="store_true", help="also write report.pdf into the site")
+    command.add_argument("--currency", default=RunConfig.currency,
+                         help="currency symbol (default %(default)s)")
+    command.add_argument("--pages", type=Path, default=None, metavar="DIR",
+                         help="folder of report pages (Markdown) to render instead of the "
+                              "built-in ones (docs/report.md)")
+
+
+def _plan_options(command, defaults: bool = True) -> None:
     """The plan's options; `roas plan` keeps the warehouse's values for those not given."""
     command.add_argument(
         "--budget", type=_number, default=None,
         help="next period's budget B (default: the current total spend)")
     command.add_argument(
         "--max-scale", type=_number, default=RunConfig.max_scale if defaults else None,
-        help="cap each influencer's planned spend at S x its current spend (default 2.0)")
+        help="cap each influencer's planned spend at S x its current spend "
+             f"(default {RunConfig.max_scale})")
     command.add_argument(
         "--target-mde", type=_number, default=RunConfig.target_mde if defaults else None,
-        help="the iROAS difference a test should detect at 80%% power (default 1.0)")
+        help="the iROAS difference a test should detect at 80%% power "
+             f"(default {RunConfig.target_mde})")
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -180,7 +192,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     )
     result = run_pipeline(
         args.data, args.out, args.warehouse, config, pdf=args.pdf,
-        full_refresh=args.full_refresh,
+        full_refresh=args.full_refresh, pages_dir=args.pages,
     )
     total = sum(seconds for _, seconds, _ in result.stages.timings)
     console.print(f"[bold]done[/bold] in {total:.1f} s")
@@ -196,7 +208,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     if not args.warehouse.is_file():
         raise UsageError(f"warehouse {args.warehouse} does not exist; run `roas run` first")
     index_path, pdf_path = report_stage(
-        StageLog(), args.warehouse.resolve(), args.out, args.currency, args.pdf
+        StageLog(), args.warehouse.resolve(), args.out, args.currency, args.pdf, args.pages
     )
     if pdf_path:
         print(f"PDF: {pdf_path.resolve()}")

@@ -1,29 +1,49 @@
-"""Run configuration: the knobs of the metric definitions and of the report."""
+"""Run configuration: the knobs of the metric definitions and of the report.
+
+The defaults of the metric definitions' parameters live in one place, the `vars` of
+dbt_project.yml (what a plain `dbt build` uses too); the CLI and its help read them
+from here.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import yaml
 
 from roas.errors import UsageError
+from roas.paths import project_dir
+
+
+@cache
+def project_defaults() -> dict[str, Any]:
+    """The dbt project's vars (its defaults for the metric definitions' parameters)."""
+    text = (project_dir() / "dbt_project.yml").read_text(encoding="utf-8")
+    return dict(yaml.safe_load(text).get("vars") or {})
+
+
+_VARS = project_defaults()
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    holdout_share: float = 0.10
-    assumed_lift: float = 0.30
-    breakeven: float = 1.0
-    poor_roi_below: float = 1.0
+    holdout_share: float = _VARS["holdout_share"]
+    assumed_lift: float = _VARS["assumed_lift"]
+    breakeven: float = _VARS["breakeven"]
+    poor_roi_below: float = _VARS["poor_roi_below"]
     currency: str = "₹"
     # the band of lifts over which modelled (no control arm) iROAS is shown
-    lift_range: tuple[float, float] = (0.10, 0.50)
+    lift_range: tuple[float, float] = (_VARS["lift_range_low"], _VARS["lift_range_high"])
     # a file with a larger share of rejected rows refuses the whole run (roas.validation)
     max_reject_share: float = 0.05
     # the next period's plan (docs/plan.md): budget B (None: the current total spend),
     # cap S x current spend, the iROAS difference a test should detect
-    budget: float | None = None
-    max_scale: float = 2.0
-    target_mde: float = 1.0
+    budget: float | None = _VARS["plan_budget"]
+    max_scale: float = _VARS["plan_max_scale"]
+    target_mde: float = _VARS["plan_target_mde"]
 
     def __post_init__(self) -> None:
         if not 0.0 < self.holdout_share < 1.0:

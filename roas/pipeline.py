@@ -90,7 +90,8 @@ def build_stage(
 
 
 def report_stage(
-    log: StageLog, warehouse: Path, site_dir: Path, currency: str, pdf: bool
+    log: StageLog, warehouse: Path, site_dir: Path, currency: str, pdf: bool,
+    pages_dir: Path | None = None,
 ) -> tuple[Path, Path | None]:
     """Render the site into a temporary folder beside site_dir, then swap it in complete."""
     paths = build_paths(warehouse)
@@ -105,7 +106,8 @@ def report_stage(
             docs = Attachment(SITE_PATH.as_posix(), "Lineage & column docs (dbt)",
                               docs_html(paths.warehouse))
             rendered = render_site(paths.warehouse, tmp, currency=currency,
-                                   progress=stage.update, attachments=[docs])
+                                   progress=stage.update, pages_dir=pages_dir,
+                                   attachments=[docs])
             stage.detail = f"{rendered.pages} pages"
         if pdf:
             from reports.pdf import render_pdf
@@ -122,7 +124,7 @@ def report_stage(
 
 def run_pipeline(
     data_dir: Path, site_dir: Path, warehouse: Path, config: RunConfig, pdf: bool = False,
-    full_refresh: bool = False,
+    full_refresh: bool = False, pages_dir: Path | None = None,
 ) -> RunResult:
     paths = build_paths(warehouse)
     # refuse a bad --out before any work (and before taking the lock)
@@ -168,7 +170,8 @@ def run_pipeline(
                 remove_tree(run_dir)
             raise
         export_stage(log, paths.warehouse)  # the public marts as Parquet, for any SQL client
-        index_path, pdf_path = report_stage(log, paths.warehouse, site, config.currency, pdf)
+        index_path, pdf_path = report_stage(log, paths.warehouse, site, config.currency, pdf,
+                                            pages_dir)
     return RunResult(paths, index_path, pdf_path, log)
 
 

@@ -16,10 +16,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def declared_rows() -> list[dict]:
+def declared_rows(root: Path = ROOT) -> list[dict]:
     rows = []
     models = []
-    for path in sorted((ROOT / "models").rglob("*.yml")):
+    for path in sorted((root / "models").rglob("*.yml")):
         for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
             if model.get("access") == "public":
                 models.append(model)
@@ -36,9 +36,18 @@ def declared_rows() -> list[dict]:
                 "column_description": column.get("description", ""),
                 "meaning": json.dumps(column.get("meta") or {}, sort_keys=True),
             })
+        meta = (model.get("config") or {}).get("meta") or {}
+        for name in sorted(meta.get("metrics") or {}):
+            rows.append({
+                "model_name": model["name"], "model_meta": json.dumps(meta, sort_keys=True),
+                "model_description": model.get("description", ""), "column_name": name,
+                "column_position": None, "data_type": "",
+                "column_description": meta["metrics"][name].get("description", ""),
+                "meaning": json.dumps(meta["metrics"][name], sort_keys=True),
+            })
     return rows
 
 
-def write_column_meanings(con: duckdb.DuckDBPyConnection) -> None:
-    frame = pd.DataFrame(declared_rows())  # noqa: F841 (read by DuckDB by name)
+def write_column_meanings(con: duckdb.DuckDBPyConnection, root: Path = ROOT) -> None:
+    frame = pd.DataFrame(declared_rows(root))  # noqa: F841 (read by DuckDB by name)
     con.execute("create or replace table column_meanings as select * from frame")

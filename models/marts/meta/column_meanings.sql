@@ -12,7 +12,8 @@ declared as (
         {{ text_literal(row.model_meta) }} as model_meta,
         {{ text_literal(row.model_description) }} as model_description,
         {{ text_literal(row.column_name) }} as column_name,
-        cast({{ row.column_position }} as {{ dbt.type_bigint() }}) as column_position,
+        cast({{ 'null' if row.column_position is none else row.column_position }}
+            as {{ dbt.type_bigint() }}) as column_position,
         {{ text_literal(row.data_type) }} as data_type,
         {{ text_literal(row.column_description) }} as column_description,
         {{ text_literal(row.meaning) }} as meaning
@@ -41,4 +42,4 @@ final as (
 )
 
 select * from final
-order by model_name, column_position
+order by model_name, column_position nulls last, column_name
