@@ -82,8 +82,10 @@
   }
 
   // -------------------------------------------------------------- formatting --
-  // Mirrors reports/formatting.py: half-up rounding of the shortest decimal form,
-  // Indian digit grouping (12,34,567) for ₹, lakh and crore for compact money.
+  // Mirrors reports/formatting.py: half-up rounding of the shortest decimal form (as
+  // Python's Decimal does; Intl rounds the binary value, so 1.005 would show 1.00),
+  // Indian digit grouping (12,34,567) for ₹ by Intl.NumberFormat, lakh and crore for
+  // compact money.
 
   var MISSING = "—";
   var INDIAN = M.indian;
@@ -125,15 +127,14 @@
     return [i, all.slice(intLen)];
   }
 
+  // Digit grouping is the browser's: en-IN groups lakh and crore (12,34,567). BigInt
+  // keeps every digit of the already-rounded integer part exact.
+  var GROUPING = {
+    indian: new Intl.NumberFormat("en-IN", { useGrouping: true }),
+    western: new Intl.NumberFormat("en-US", { useGrouping: true })
+  };
   function group(intDigits, indian) {
-    if (intDigits.length <= 3) { return intDigits; }
-    var head = intDigits.slice(0, -3);
-    var tail = intDigits.slice(-3);
-    var size = indian ? 2 : 3;
-    var groups = [];
-    while (head.length) { groups.unshift(head.slice(-size)); head = head.slice(0, -size); }
-    groups.push(tail);
-    return groups.join(",");
+    return (indian ? GROUPING.indian : GROUPING.western).format(BigInt(intDigits));
   }
 
   function groupDigits(v, decimals, indian) {
