@@ -1,21 +1,8 @@
 """Parse a report page: YAML front matter, named SQL blocks and component tags in Markdown.
 
-A page file looks like this::
-
-    ---
-    title: Campaigns
-    ---
-    # Campaigns
-
-    ```sql campaigns
-    select * from mart_campaign_performance
-    ```
-
-    <BarChart data="campaigns" x="campaign" y="attributed_revenue, spend"/>
-
-    <Grid cols="2">
-    <KPI data="programme" value="roas"/>
-    </Grid>
+A page file is YAML front matter, Markdown, named SQL blocks (```` ```sql NAME ````)
+and component tags that show a query's result (`<BarChart data="NAME" x=… y=…/>`);
+docs/report.md has a worked example.
 
 Tag grammar (a small subset of HTML/JSX, checked strictly)::
 

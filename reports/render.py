@@ -394,8 +394,9 @@ class SiteBuilder:
             if inst.file.key:
                 templated = True
                 data["template"] = inst.file.route
-                data["fixed"] = [{"influencer_id": "influencer"}.get(inst.file.key,
-                                                                     inst.file.key)]
+                # the filter the page's key column carries (as the project declares it)
+                key = inst.file.key
+                data["fixed"] = [self.site.meanings.meaning(key).get("filter", key)]
                 data["queries"] = built.queries if built else {}
                 posts = posts or bool(built and built.data.posts)
                 html = Markup('<div data-template-body></div>')
