@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,10 +51,17 @@ def dbt_args(command: str, paths: BuildPaths, dbt_vars: dict[str, object]) -> li
 def dbt_environment(
     paths: BuildPaths, warehouse: Path | None = None, validated_dir: Path | None = None
 ) -> dict[str, str]:
-    """profiles.yml and the sources read these; a run points them at its temporary files."""
+    """profiles.yml and the sources read these; a run points them at its temporary files.
+
+    dbt runs in the build folder, and the warehouse it builds there is named relative to
+    it: the profile then reads the same for every run and warehouse, which lets dbt parse
+    the project partially (a changed profile makes it parse everything again).
+    """
+    target = Path(warehouse or paths.warehouse)
+    relative = target.name if target.parent == paths.build_dir else str(target)
     return {
         **os.environ,
-        "ROAS_WAREHOUSE": str(warehouse or paths.warehouse),
+        "ROAS_WAREHOUSE": relative,
         "ROAS_VALIDATED_DIR": str(validated_dir or paths.validated_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
@@ -116,6 +125,37 @@ def _warning_lines(lines: list[str]) -> list[str]:
     return warnings
 
 
+PARSE_STATE = "partial_parse.msgpack"
+
+
+def parse_cache() -> Path:
+    """dbt's parse state of this project, shared by every warehouse built from it."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(project_dir()).encode()).hexdigest()[:16]
+    return base / "influencer-roas" / key / PARSE_STATE
+
+
+def _restore_parse_state(paths: BuildPaths) -> None:
+    """A new warehouse starts from the project's last parse (dbt checks it is current:
+    same project files, vars, profile and dbt version, else it parses in full)."""
+    target = paths.dbt_target_dir / PARSE_STATE
+    with contextlib.suppress(OSError):
+        if not target.exists() and parse_cache().is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(parse_cache(), target)
+
+
+def _save_parse_state(paths: BuildPaths) -> None:
+    source = paths.dbt_target_dir / PARSE_STATE
+    cache = parse_cache()
+    with contextlib.suppress(OSError):
+        if source.is_file():
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            staging = cache.with_name(f"{PARSE_STATE}.tmp-{os.getpid()}")
+            shutil.copyfile(source, staging)
+            os.replace(staging, cache)  # atomic: a parallel run reads a whole file
+
+
 def _read_results(paths: BuildPaths) -> list[dict]:
     results_file = paths.dbt_target_dir / "run_results.json"
     if not results_file.is_file():
@@ -138,12 +178,13 @@ def run_dbt(
     temporary warehouse from its own validated folder).
     """
     paths.dbt_log_dir.mkdir(parents=True, exist_ok=True)
+    _restore_parse_state(paths)
     results_file = paths.dbt_target_dir / "run_results.json"
     results_file.unlink(missing_ok=True)  # never read a previous run's results
     process = subprocess.Popen(
         [sys.executable, "-c", DBT_ENTRY, *dbt_args(command, paths, dbt_vars)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=dbt_environment(paths, warehouse, validated_dir), cwd=project_dir(),
+        env=dbt_environment(paths, warehouse, validated_dir), cwd=paths.build_dir,
         preexec_fn=_die_with_parent if _PRCTL is not None else None,
     )
     lines: list[str] = []
@@ -172,6 +213,7 @@ def run_dbt(
             + "\n".join(details[:10])
             + (f"\n  … and {len(details) - 10} more" if len(details) > 10 else "")
         )
+    _save_parse_state(paths)
     kinds = [r["unique_id"].split(".")[0] for r in results]
     return DbtOutcome(
         models=sum(kind in ("model", "seed") for kind in kinds),

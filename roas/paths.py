@@ -18,6 +18,9 @@ def project_dir() -> Path:
     return root
 
 
+NEW_WAREHOUSE = "building.duckdb"
+
+
 @dataclass(frozen=True)
 class BuildPaths:
     """Files of one warehouse: the DuckDB file and its build folder beside it."""
@@ -42,9 +45,15 @@ class BuildPaths:
         """Held by the run building this warehouse (roas.lock)."""
         return self.warehouse.with_name(self.warehouse.name + ".lock")
 
-    def tmp_warehouse(self, pid: int) -> Path:
-        """Where dbt builds; moved onto `warehouse` only after dbt build passed."""
-        return self.warehouse.with_name(f"{self.warehouse.name}.tmp-{pid}.duckdb")
+    @property
+    def new_warehouse(self) -> Path:
+        """Where dbt builds; moved onto `warehouse` only after dbt build passed.
+
+        One fixed name in the build folder (one run per warehouse holds the lock): dbt runs
+        in the build folder and opens it by this relative name, so its profile is the same
+        text for every warehouse and run, and dbt can parse the project partially.
+        """
+        return self.build_dir / NEW_WAREHOUSE
 
     @property
     def tmp_warehouse_glob(self) -> str:

@@ -4,7 +4,7 @@ Nothing published is ever half-written (docs/robustness.md):
 
 * one run per warehouse: `<warehouse>.lock` (roas.lock), released by the OS even on SIGKILL;
 * validation writes a folder of its own, `<build>/validated.<run id>/`;
-* dbt builds `<warehouse>.tmp-<pid>.duckdb` from it (an incremental run starts that file
+* dbt builds `<build>/building.duckdb` from it (an incremental run starts that file
   as a copy of the published warehouse, roas.incremental); only after `dbt build` passed is that
   file sealed and renamed onto the warehouse (roas.warehouse), then `<build>/validated`
   (a symlink) is pointed at the run's folder and older folders are deleted;
@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from roas import rerun
 from roas.config import RunConfig
 from roas.dbt_docs import SITE_PATH, docs_html
 from roas.dbt_runner import run_dbt
@@ -95,6 +96,7 @@ def report_stage(
 ) -> tuple[Path, Path | None]:
     """Render the site into a temporary folder beside site_dir, then swap it in complete."""
     paths = build_paths(warehouse)
+    rerun.forget(paths)  # the site changes: a later run must not take it as its own
     site = site_target(site_dir, keep_clear_of=[paths.warehouse, paths.build_dir])
     clean_leftovers(site)
     tmp = staging_dir(site)
@@ -143,9 +145,19 @@ def run_pipeline(
         ensure_writable(paths.warehouse)
         clean_build_leftovers(paths)
         paths.build_dir.mkdir(parents=True, exist_ok=True)
+        with log.stage("inputs") as stage:
+            digest = rerun.fingerprint(data_dir, site, paths.warehouse, config, pdf=pdf,
+                                       pages_dir=pages_dir)
+            reuse = not full_refresh and rerun.unchanged(paths, site, digest)
+            stage.detail = ("unchanged since the last run: warehouse and site reused "
+                            "(--full-refresh rebuilds)" if reuse else "changed: building")
+        if reuse:
+            pdf_path = site / "report.pdf" if pdf else None
+            return RunResult(paths, site / "index.html", pdf_path, log)
+        rerun.forget(paths)
         run_dir = paths.validated_run_dir(f"{os.getpid()}-{time.time_ns():x}")
-        new_warehouse = paths.tmp_warehouse(os.getpid())
-        remove_database(new_warehouse)  # a dead process with our pid left it
+        new_warehouse = paths.new_warehouse
+        remove_database(new_warehouse)  # a killed run left it
         published = False
         try:
             report = validate_stage(log, data_dir, run_dir, config.max_reject_share)
@@ -172,6 +184,7 @@ def run_pipeline(
         export_stage(log, paths.warehouse)  # the public marts as Parquet, for any SQL client
         index_path, pdf_path = report_stage(log, paths.warehouse, site, config.currency, pdf,
                                             pages_dir)
+        rerun.record(paths, site, digest)
     return RunResult(paths, index_path, pdf_path, log)
 
 

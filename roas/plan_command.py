@@ -9,7 +9,6 @@ warehouse was built with (roas_build_state), so only the plan's options change.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from roas import rerun
 from roas.config import RunConfig, plan_vars
 from roas.dbt_runner import run_dbt
 from roas.errors import RoasError
@@ -54,8 +54,10 @@ def rebuild_plan(warehouse: Path, budget: float | None, max_scale: float | None,
     log = StageLog()
     with RunLock(paths.lock_file, "roas plan", paths.warehouse):
         ensure_writable(paths.warehouse)
-        new_warehouse = paths.tmp_warehouse(os.getpid())
-        remove_database(new_warehouse)
+        new_warehouse = paths.new_warehouse
+        new_warehouse.parent.mkdir(parents=True, exist_ok=True)
+        remove_database(new_warehouse)  # a killed run left it
+        rerun.forget(paths)  # the warehouse changes: the next run rebuilds
         try:
             start_from(paths.warehouse, new_warehouse)
             with log.stage("dbt build") as stage:

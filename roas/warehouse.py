@@ -1,7 +1,7 @@
 """The DuckDB warehouse file: checking it before a run, sealing and swapping in the new one.
 
-A run never writes the published warehouse in place. dbt builds a temporary file
-beside it (`<warehouse>.tmp-<pid>.duckdb`); only after `dbt build` passed is that
+A run never writes the published warehouse in place. dbt builds a new file in the
+build folder beside it (`<warehouse>.build/building.duckdb`); only after `dbt build` passed is that
 file checkpointed (no pending `.wal`) and moved onto the published path with
 os.replace, one atomic rename. Readers holding the old file open keep reading
 the old version; new readers get the new one.

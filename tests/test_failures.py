@@ -176,8 +176,8 @@ def test_sigkill_during_validation(ws):
 @pytest.mark.slow
 def test_sigkill_during_dbt_build_with_a_second_run_and_a_reader(ws):
     process = start(*ws.run_args(*HAND_MAX_REJECT_SHARE))
-    tmp_warehouse = build_paths(ws.warehouse).tmp_warehouse(process.pid)
-    wait_for(tmp_warehouse.exists, process, "dbt creating the new warehouse")
+    new_warehouse = build_paths(ws.warehouse).new_warehouse
+    wait_for(new_warehouse.exists, process, "dbt creating the new warehouse")
     # readers open the last good warehouse while the run writes its own file
     assert query(ws.warehouse, SUMMARY) == ws.summary
     # a second run on the same warehouse stops at once, naming the first
