@@ -11,9 +11,13 @@ the runner turns off; the policy makes that hold whatever the manifest says.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
 from pathlib import Path
+
+import duckdb
 
 from roas.dbt_runner import run_dbt
 from roas.paths import BuildPaths, build_paths
@@ -36,21 +40,49 @@ beside it. Run <code>roas run</code> to generate the lineage and column document
 """
 
 
+DOCS_KEY = "static_index.key"
+
+
+def docs_key(dbt_vars: dict[str, object], warehouse: Path) -> str:
+    """What dbt's docs page is made of: the project and seeds, the vars, and the
+    warehouse's schema (its catalog: tables, columns and types)."""
+    from roas.incremental import current_state
+
+    state = current_state(dbt_vars)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        schema = con.execute(
+            "select table_schema, table_name, column_name, data_type, ordinal_position "
+            "from information_schema.columns "
+            # the run's own bookkeeping (roas_build_state, roas_order_changes) is not dbt's
+            r"where table_name not like 'roas\_%' escape '\' order by all").fetchall()
+    text = json.dumps([state.project, state.seeds, state.dbt_vars, schema], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def generate_docs(
     paths: BuildPaths,
     dbt_vars: dict[str, object],
     *,
     warehouse: Path | None = None,
     validated_dir: Path | None = None,
-) -> Path:
-    """Run `dbt docs generate --static` for the built warehouse; return the page.
+) -> tuple[Path, bool]:
+    """Run `dbt docs generate --static` for the built warehouse, unless the page of the
+    last build was made of the same project, vars and schema; (the page, regenerated?).
 
     --no-compile: the build just compiled and ran everything; lineage and the
     column documentation come from the parse and the warehouse's catalog.
     """
+    page = paths.dbt_target_dir / STATIC_PAGE
+    key_file = paths.dbt_target_dir / DOCS_KEY
+    key = docs_key(dbt_vars, Path(warehouse or paths.warehouse))
+    with contextlib.suppress(OSError):
+        if page.is_file() and key_file.read_text(encoding="utf-8") == key:
+            return page, False
+    key_file.unlink(missing_ok=True)
     run_dbt("docs generate --static --no-compile", paths, dbt_vars,
             warehouse=warehouse, validated_dir=validated_dir)
-    return paths.dbt_target_dir / STATIC_PAGE
+    key_file.write_text(key, encoding="utf-8")
+    return page, True
 
 
 def with_csp(html: str) -> str:

@@ -156,6 +156,29 @@ def _save_parse_state(paths: BuildPaths) -> None:
             os.replace(staging, cache)  # atomic: a parallel run reads a whole file
 
 
+UNIT_TESTS_PASSED = "unit_tests_passed"
+
+
+def unit_tests_passed(project_fingerprint: str) -> bool:
+    """Whether dbt's unit tests passed for this exact project on this machine."""
+    try:
+        passed = (parse_cache().parent / UNIT_TESTS_PASSED).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return project_fingerprint in passed.split()
+
+
+def record_unit_tests_passed(project_fingerprint: str) -> None:
+    target = parse_cache().parent / UNIT_TESTS_PASSED
+    with contextlib.suppress(OSError):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        known = target.read_text(encoding="utf-8").split() if target.is_file() else []
+        staging = target.with_name(f"{UNIT_TESTS_PASSED}.tmp-{os.getpid()}")
+        staging.write_text("\n".join([*known[-20:], project_fingerprint]) + "\n",
+                           encoding="utf-8")
+        os.replace(staging, target)
+
+
 def _read_results(paths: BuildPaths) -> list[dict]:
     results_file = paths.dbt_target_dir / "run_results.json"
     if not results_file.is_file():

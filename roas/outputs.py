@@ -26,8 +26,10 @@ def docs_stage(
     validated_dir: Path | None = None,
 ) -> None:
     with log.stage("dbt docs") as stage:
-        page = generate_docs(paths, dbt_vars, warehouse=warehouse, validated_dir=validated_dir)
-        stage.detail = str(page.name)
+        page, regenerated = generate_docs(paths, dbt_vars, warehouse=warehouse,
+                                          validated_dir=validated_dir)
+        stage.detail = (str(page.name) if regenerated else
+                        f"{page.name} reused (same project, vars and schema)")
 
 
 def export_stage(log: StageLog, warehouse: Path) -> None:

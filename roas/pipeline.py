@@ -25,7 +25,7 @@ from pathlib import Path
 from roas import rerun
 from roas.config import RunConfig
 from roas.dbt_docs import SITE_PATH, docs_html
-from roas.dbt_runner import run_dbt
+from roas.dbt_runner import record_unit_tests_passed, run_dbt, unit_tests_passed
 from roas.errors import OutputRefused
 from roas.incremental import BuildPlan, current_state, plan_build, record_state, start_from
 from roas.outputs import docs_stage, export_stage
@@ -74,16 +74,23 @@ def build_stage(
     plan: BuildPlan | None = None,
 ) -> None:
     command = "build"
-    if plan is not None and plan.incremental:
-        # the unit tests test the SQL, which is the same as in the build this one continues
-        # (same project fingerprint, roas.incremental), where they passed
+    project = current_state(dbt_vars).project
+    # The unit tests test the SQL with fixed inputs, not the data: once they passed for this
+    # project (its fingerprint: models, macros, tests, dbt and DuckDB versions) on this
+    # machine, or in the build an incremental one continues, they cannot fail again.
+    units_passed = (plan is not None and plan.incremental) or unit_tests_passed(project)
+    if units_passed:
         command = "build --exclude-resource-type unit_test"
     with log.stage("dbt build") as stage:
         outcome = run_dbt(
             command, paths, dbt_vars, on_node=stage.update,
             warehouse=warehouse, validated_dir=validated_dir,
         )
+        if not units_passed:
+            record_unit_tests_passed(project)
         stage.detail = f"{outcome.models} models and seeds, {outcome.tests} tests passed"
+        if units_passed:
+            stage.detail += " (unit tests passed before for this project)"
         if plan is not None:
             stage.detail = f"{plan.reason}: {stage.detail}"
         if outcome.warnings:

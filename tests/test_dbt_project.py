@@ -244,7 +244,19 @@ def warehouse(tmp_path_factory) -> Path:
     assert result.success, f"dbt build failed: {result.exception} {failures}"
     assert not failures, failures
     assert warnings == [], warnings
+    # `roas run` skips dbt's unit tests once they passed for a project; here they always run
+    UNIT_TESTS_PASSED.extend(r.node.unique_id for r in result.result
+                             if r.node.unique_id.startswith("unit_test.")
+                             and str(r.status) == "pass")
     return wh
+
+
+UNIT_TESTS_PASSED: list[str] = []
+
+
+def test_every_dbt_unit_test_runs_and_passes(warehouse: Path) -> None:
+    declared = (PROJECT_DIR / "models" / "_unit_tests.yml").read_text(encoding="utf-8")
+    assert len(UNIT_TESTS_PASSED) == declared.count("\n  - name: ") >= 15
 
 
 def query(wh: Path, sql: str, params: list | None = None) -> list[tuple]:
