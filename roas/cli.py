@@ -69,11 +69,27 @@ def _lift_range(text: str) -> tuple[float, float]:
     return low, high
 
 
+def version_text() -> str:
+    """`roas --version`: this package and the engines it runs, as installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for label, package in (("roas", "influencer-roas"), ("dbt-core", "dbt-core"),
+                           ("dbt-duckdb", "dbt-duckdb"), ("duckdb", "duckdb")):
+        try:
+            found.append(f"{label} {version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{label} (not installed)")
+    return ", ".join(found)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roas",
         description="Measure influencer marketing: ROAS, incremental ROAS, personas, payouts.",
     )
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="show the versions of roas, dbt and DuckDB, and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser("generate", help="write a simulated programme's raw files")

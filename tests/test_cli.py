@@ -87,3 +87,23 @@ def test_run_prints_the_report_path(hand_build):
     assert last.startswith("Report: ") and last.endswith("index.html")
     assert Path(last.removeprefix("Report: ")).is_file()
     assert "dbt build" in hand_build.result.stderr  # per-stage progress lines with timings
+
+
+def test_version_names_the_package_dbt_and_duckdb():
+    from importlib.metadata import version
+
+    result = run_roas("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        f"roas {version('influencer-roas')}, dbt-core {version('dbt-core')}, "
+        f"dbt-duckdb {version('dbt-duckdb')}, duckdb {version('duckdb')}")
+
+
+def test_run_help_is_grouped_by_purpose():
+    result = run_roas("run", "--help", env={"COLUMNS": "200"})
+    assert result.returncode == 0
+    headings = [line for line in result.stdout.splitlines() if line.endswith(":")]
+    assert headings[-4:] == ["inputs:", "configuration of the metrics:",
+                             "the next period's plan:", "outputs:"]
+    # defaults come from the one place they are written (dbt_project.yml)
+    assert "(default 0.1)" in result.stdout and "(default 2.0)" in result.stdout
