@@ -26,7 +26,7 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 demo: install
-	$(BIN)/roas generate --out $(DEMO)/raw --seed 42
+	$(BIN)/roas generate --out $(DEMO)/raw --seed 42 --end-date $$(date +%F)
 	$(BIN)/roas run --data $(DEMO)/raw --out $(DEMO)/site --warehouse $(DEMO)/roas.duckdb
 
 lint: install

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -58,12 +58,15 @@ def _is_inside(path: Path, folder: Path) -> bool:
 
 def generate(out_dir: Path, seed: int = 42, orders: int | None = None, influencers: int = 500,
              truth_dir: Path | None = None,
-             progress: Callable[[str], None] | None = None) -> GenerationSummary:
+             progress: Callable[[str], None] | None = None,
+             end_date: date | None = None) -> GenerationSummary:
     """Write influencers, posts, tracking_data, payouts and audiences CSVs to `out_dir`.
 
     `orders` is the approximate number of tracking rows (default: the ~15,000-row
     demo); it scales audience sizes only, never influencers or posts. The same
-    arguments always give byte-identical files.
+    arguments always give byte-identical files. `end_date` moves the whole programme in
+    time so that its last campaign ends that day (default: the calendar of
+    params.base_year); the data are otherwise the same.
     """
     if orders is not None and orders < 1:
         raise ValueError("orders must be a positive number of tracking rows")
@@ -88,6 +91,9 @@ def generate(out_dir: Path, seed: int = 42, orders: int | None = None, influence
     products = load_products()
     tiers = load_tiers()
     campaigns = build_campaigns(products, params.base_year)
+    if end_date is not None:
+        shift = end_date - max(c.end for c in campaigns)
+        campaigns = [replace(c, start=c.start + shift, end=c.end + shift) for c in campaigns]
 
     inf = make_influencers(influencers, tiers, params, rng_pop, fake)
     asg = assign_campaigns(inf, campaigns, params, rng_pop)

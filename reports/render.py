@@ -11,6 +11,7 @@ page error (all errors are reported together, each with file and line).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import posixpath
 import re
@@ -558,6 +559,8 @@ def render_site(
     progress: Callable[[str], None] | None = None,
     pages_dir: Path | None = None,
     attachments: Sequence[Attachment] = (),
+    stale_after: int = 7,
+    as_of: dt.date | None = None,
 ) -> SiteResult:
     """Render the report for `warehouse` into `out_dir`; raise ReportError when it cannot.
 
@@ -573,6 +576,9 @@ def render_site(
         builder = SiteBuilder(wh, Path(pages_dir) if pages_dir else default_pages_dir(), fmt, say,
                               links=[(a.path, a.title) for a in attachments])
         model = build_model(wh, fmt.currency, fmt.indian, builder.site.meanings)
+        # staleness is judged in the browser, against the viewer's today or a fixed day
+        model["staleAfter"] = stale_after
+        model["asOf"] = as_of.isoformat() if as_of else None
         # Templated pages first: their routes are needed by the links of the others;
         # pages may ask to come last with `build: <number>` (default 0).
         order = sorted(builder.files, key=lambda f: (

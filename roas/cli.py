@@ -1,4 +1,4 @@
-"""The `roas` command: generate, validate, run, plan, report.
+"""The `roas` command: generate, validate, run, plan, report, summary.
 
 Exit codes: 0 success, 1 input refused or build failed, 2 usage error.
 A failure is one clear message on stderr, never a traceback (set ROAS_DEBUG=1 to see one).
@@ -7,6 +7,7 @@ A failure is one clear message on stderr, never a traceback (set ROAS_DEBUG=1 to
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import sys
@@ -98,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--orders", type=_positive_int, default=None,
                           help="about this many tracking rows (default: demo size, ~15,000)")
     generate.add_argument("--influencers", type=_positive_int, default=500)
+    generate.add_argument("--end-date", type=_date, default=None, metavar="YYYY-MM-DD",
+                          help="move the programme so that its last campaign ends that day "
+                               "(default: the generator's fixed calendar)")
     generate.add_argument("--truth-dir", type=Path, default=None,
                           help="where the planted truth goes (default: <out>_truth, beside --out)")
 
@@ -133,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     outputs.add_argument("--warehouse", type=Path, required=True, help="DuckDB file to build")
     outputs.add_argument("--out", type=Path, required=True, help="folder for the static site")
     _report_options(outputs)
+    _summary_options(outputs)
 
     plan = commands.add_parser(
         "plan", help="print the next period's plan; with plan options, rebuild it first")
@@ -145,7 +150,54 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--warehouse", type=Path, required=True)
     report.add_argument("--out", type=Path, required=True, help="folder for the static site")
     _report_options(report)
+    _freshness_options(report)
+
+    summary = commands.add_parser(
+        "summary", help="write the one-file HTML summary (KPIs, influencers, the plan) to mail")
+    summary.add_argument("--warehouse", type=Path, required=True,
+                         help="a warehouse built by roas run")
+    summary.add_argument("--out", type=Path, required=True, metavar="FILE.html",
+                         help="the summary's file (the only file written)")
+    summary.add_argument("--currency", default=RunConfig.currency,
+                         help="currency symbol (default %(default)s)")
+    summary.add_argument("--pages", type=Path, default=None, metavar="DIR",
+                         help="folder of report pages whose _summary.yml defines the summary")
+    summary.add_argument("--site-url", type=_url, default=None, metavar="URL",
+                         help="where the full report is published (the summary links to it)")
+    _freshness_options(summary)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _url(text: str) -> str:
+    import re
+
+    if not re.match(r"https?://[^\s\"'<>]+\Z", text):
+        raise argparse.ArgumentTypeError(f"expected an http(s) address, got {text!r}")
+    return text
+
+
+def _freshness_options(command) -> None:
+    command.add_argument("--stale-after", type=_non_negative_int, default=7, metavar="DAYS",
+                         help="warn when the latest order date is more than DAYS days old "
+                              "(default %(default)s)")
+    command.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                         help="judge staleness on this day (default: when the report is "
+                              "opened; today for the run's own warning)")
+
+
+def _summary_options(command) -> None:
+    command.add_argument("--summary", type=Path, default=None, metavar="FILE.html",
+                         help="also write the one-file HTML summary to this file")
+    command.add_argument("--site-url", type=_url, default=None, metavar="URL",
+                         help="where the site is published (the summary links to it)")
+    _freshness_options(command)
 
 
 def _report_options(command) -> None:
@@ -180,7 +232,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
         try:
             summary = generate(
                 args.out, seed=args.seed, orders=args.orders, influencers=args.influencers,
-                truth_dir=args.truth_dir, progress=stage.update,
+                truth_dir=args.truth_dir, progress=stage.update, end_date=args.end_date,
             )
         except ValueError as error:  # the generator's own limits, e.g. too few influencers
             raise UsageError(str(error)) from None
@@ -197,7 +249,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    from roas.pipeline import run_pipeline
+    from roas.pipeline import ReportOptions, run_pipeline
 
     config = RunConfig(
         holdout_share=args.holdout_share, assumed_lift=args.assumed_lift,
@@ -206,29 +258,57 @@ def cmd_run(args: argparse.Namespace) -> None:
         max_reject_share=args.max_reject_share,
         budget=args.budget, max_scale=args.max_scale, target_mde=args.target_mde,
     )
-    result = run_pipeline(
-        args.data, args.out, args.warehouse, config, pdf=args.pdf,
-        full_refresh=args.full_refresh, pages_dir=args.pages,
-    )
+    options = ReportOptions(
+        currency=args.currency, pdf=args.pdf, pages_dir=args.pages, summary=args.summary,
+        site_url=args.site_url, stale_after=args.stale_after, as_of=args.as_of)
+    result = run_pipeline(args.data, args.out, args.warehouse, config, options,
+                          full_refresh=args.full_refresh)
     total = sum(seconds for _, seconds, _ in result.stages.timings)
     console.print(f"[bold]done[/bold] in {total:.1f} s")
     print(f"Warehouse: {result.paths.warehouse}")
     if result.pdf_path:
         print(f"PDF: {result.pdf_path.resolve()}")
     print(f"Report: {result.index_path.resolve()}")
+    if args.summary:
+        print(f"Summary: {args.summary.resolve()}")
+    _warn_if_stale(result.paths.warehouse, args)
+
+
+def _warn_if_stale(warehouse: Path, args: argparse.Namespace) -> None:
+    from roas.freshness import stale_warning
+
+    warning = stale_warning(warehouse, args.stale_after, args.as_of)
+    if warning:
+        console.print(f"[yellow]{warning}[/yellow]")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from roas.pipeline import report_stage
+    from roas.pipeline import ReportOptions, report_stage
 
     if not args.warehouse.is_file():
         raise UsageError(f"warehouse {args.warehouse} does not exist; run `roas run` first")
-    index_path, pdf_path = report_stage(
-        StageLog(), args.warehouse.resolve(), args.out, args.currency, args.pdf, args.pages
-    )
+    options = ReportOptions(currency=args.currency, pdf=args.pdf, pages_dir=args.pages,
+                            stale_after=args.stale_after, as_of=args.as_of)
+    index_path, pdf_path = report_stage(StageLog(), args.warehouse.resolve(), args.out, options)
     if pdf_path:
         print(f"PDF: {pdf_path.resolve()}")
     print(f"Report: {index_path.resolve()}")
+    _warn_if_stale(args.warehouse, args)
+
+
+def cmd_summary(args: argparse.Namespace) -> None:
+    from roas.pipeline import ReportOptions, summary_stage
+
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse {args.warehouse} does not exist; run `roas run` first")
+    if args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a folder; give the summary's file name")
+    options = ReportOptions(currency=args.currency, pages_dir=args.pages, summary=args.out,
+                            site_url=args.site_url, stale_after=args.stale_after,
+                            as_of=args.as_of)
+    summary_stage(StageLog(), args.warehouse.resolve(), options)
+    print(f"Summary: {args.out.resolve()}")
+    _warn_if_stale(args.warehouse, args)
 
 
 def cmd_plan(args: argparse.Namespace) -> None:
@@ -243,7 +323,7 @@ def cmd_plan(args: argparse.Namespace) -> None:
 
 
 COMMANDS = {"generate": cmd_generate, "validate": cmd_validate, "run": cmd_run,
-            "plan": cmd_plan, "report": cmd_report}
+            "plan": cmd_plan, "report": cmd_report, "summary": cmd_summary}
 
 
 def _terminated(signum: int, frame: object) -> None:

@@ -17,6 +17,7 @@ next run removes what the killed one left behind.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import time
 from dataclasses import dataclass
@@ -97,11 +98,25 @@ def build_stage(
             stage.detail += f", {len(outcome.warnings)} warning(s): " + "; ".join(outcome.warnings)
 
 
+@dataclass(frozen=True)
+class ReportOptions:
+    """How the outputs for readers are written: the site, its PDF, the one-file summary."""
+
+    currency: str = RunConfig.currency
+    pdf: bool = False
+    pages_dir: Path | None = None
+    summary: Path | None = None  # the one-file summary, when asked for
+    site_url: str | None = None  # where the site is published (the summary links to it)
+    stale_after: int = 7  # days after the latest order date when the data are stale
+    as_of: dt.date | None = None  # judge staleness on this day instead of when viewed
+
+
 def report_stage(
-    log: StageLog, warehouse: Path, site_dir: Path, currency: str, pdf: bool,
-    pages_dir: Path | None = None,
+    log: StageLog, warehouse: Path, site_dir: Path, options: ReportOptions,
 ) -> tuple[Path, Path | None]:
-    """Render the site into a temporary folder beside site_dir, then swap it in complete."""
+    """Render the site into a temporary folder beside site_dir, then swap it in complete;
+    then the summary file, when asked for."""
+    currency, pdf, pages_dir = options.currency, options.pdf, options.pages_dir
     paths = build_paths(warehouse)
     rerun.forget(paths)  # the site changes: a later run must not take it as its own
     site = site_target(site_dir, keep_clear_of=[paths.warehouse, paths.build_dir])
@@ -116,7 +131,8 @@ def report_stage(
                               docs_html(paths.warehouse))
             rendered = render_site(paths.warehouse, tmp, currency=currency,
                                    progress=stage.update, pages_dir=pages_dir,
-                                   attachments=[docs])
+                                   attachments=[docs], stale_after=options.stale_after,
+                                   as_of=options.as_of)
             stage.detail = f"{rendered.pages} pages"
         if pdf:
             from reports.pdf import render_pdf
@@ -128,13 +144,30 @@ def report_stage(
     except BaseException:
         remove_tree(tmp)
         raise
+    if options.summary is not None:
+        summary_stage(log, paths.warehouse, options)
     return site / "index.html", (site / "report.pdf" if pdf else None)
 
 
+def summary_stage(log: StageLog, warehouse: Path, options: ReportOptions) -> None:
+    from reports.render import default_pages_dir
+    from reports.summary import render_summary
+
+    assert options.summary is not None
+    with log.stage("summary") as stage:
+        result = render_summary(
+            warehouse, options.summary, options.pages_dir or default_pages_dir(),
+            currency=options.currency, site_url=options.site_url,
+            stale_after=options.stale_after, as_of=options.as_of)
+        stage.detail = f"{result.path} ({result.bytes / 1024:,.0f} KB, one file)"
+
+
 def run_pipeline(
-    data_dir: Path, site_dir: Path, warehouse: Path, config: RunConfig, pdf: bool = False,
-    full_refresh: bool = False, pages_dir: Path | None = None,
+    data_dir: Path, site_dir: Path, warehouse: Path, config: RunConfig,
+    options: ReportOptions | None = None, full_refresh: bool = False,
 ) -> RunResult:
+    options = options or ReportOptions(currency=config.currency)
+    pdf, pages_dir = options.pdf, options.pages_dir
     paths = build_paths(warehouse)
     # refuse a bad --out before any work (and before taking the lock)
     site = site_target(site_dir, keep_clear_of=[data_dir, paths.warehouse, paths.build_dir])
@@ -153,9 +186,9 @@ def run_pipeline(
         clean_build_leftovers(paths)
         paths.build_dir.mkdir(parents=True, exist_ok=True)
         with log.stage("inputs") as stage:
-            digest = rerun.fingerprint(data_dir, site, paths.warehouse, config, pdf=pdf,
-                                       pages_dir=pages_dir)
-            reuse = not full_refresh and rerun.unchanged(paths, site, digest)
+            digest = rerun.fingerprint(data_dir, site, paths.warehouse, config,
+                                       pages_dir=pages_dir, options=repr(options))
+            reuse = not full_refresh and rerun.unchanged(paths, site, digest, options.summary)
             stage.detail = ("unchanged since the last run: warehouse and site reused "
                             "(--full-refresh rebuilds)" if reuse else "changed: building")
         if reuse:
@@ -189,9 +222,8 @@ def run_pipeline(
                 remove_tree(run_dir)
             raise
         export_stage(log, paths.warehouse)  # the public marts as Parquet, for any SQL client
-        index_path, pdf_path = report_stage(log, paths.warehouse, site, config.currency, pdf,
-                                            pages_dir)
-        rerun.record(paths, site, digest)
+        index_path, pdf_path = report_stage(log, paths.warehouse, site, options)
+        rerun.record(paths, site, digest, options.summary)
     return RunResult(paths, index_path, pdf_path, log)
 
 

@@ -55,7 +55,7 @@ def _tree_digest(root: Path, with_content: bool = True) -> str:
 
 
 def fingerprint(data_dir: Path, site: Path, warehouse: Path, config: RunConfig, *,
-                pdf: bool, pages_dir: Path | None) -> str:
+                pages_dir: Path | None, options: str) -> str:
     """Everything the published warehouse and site depend on, as one digest."""
     h = hashlib.sha256()
     for path in sorted(p for p in Path(data_dir).iterdir() if p.is_file()):
@@ -64,7 +64,7 @@ def fingerprint(data_dir: Path, site: Path, warehouse: Path, config: RunConfig, 
         h.update(_file_digest(path).encode())
     h.update(json.dumps(asdict(config), sort_keys=True, default=str).encode())
     state = current_state({})
-    h.update(f"{state.project}\0{state.seeds}\0{pdf}\0{site}\0{warehouse}".encode())
+    h.update(f"{state.project}\0{state.seeds}\0{options}\0{site}\0{warehouse}".encode())
     code_root = Path(__file__).resolve().parents[1]
     for package in _CODE:
         h.update(_tree_digest(code_root / package).encode())
@@ -73,10 +73,11 @@ def fingerprint(data_dir: Path, site: Path, warehouse: Path, config: RunConfig, 
     return h.hexdigest()
 
 
-def _outputs(paths: BuildPaths, site: Path) -> dict[str, object] | None:
-    """What is published now: the warehouse's size and time, the site's files."""
+def _outputs(paths: BuildPaths, site: Path, summary: Path | None) -> dict[str, object] | None:
+    """What is published now: the warehouse's size and time, the site's files, the summary."""
     try:
         stat = paths.warehouse.stat()
+        summary_size = summary.stat().st_size if summary is not None else None
         listed = (site / SITE_MANIFEST).read_text(encoding="utf-8").split()
     except OSError:
         return None
@@ -86,21 +87,23 @@ def _outputs(paths: BuildPaths, site: Path) -> dict[str, object] | None:
     sizes = hashlib.sha256()
     for name in files:
         sizes.update(f"{name}\0{(site / name).stat().st_size}\0".encode())
-    return {"warehouse": [stat.st_size, stat.st_mtime_ns], "site": sizes.hexdigest()}
+    return {"warehouse": [stat.st_size, stat.st_mtime_ns], "site": sizes.hexdigest(),
+            "summary": summary_size}
 
 
-def unchanged(paths: BuildPaths, site: Path, digest: str) -> bool:
+def unchanged(paths: BuildPaths, site: Path, digest: str, summary: Path | None) -> bool:
     """The last run had this fingerprint and its outputs are still as it published them."""
     try:
         record = json.loads((paths.build_dir / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return record.get("fingerprint") == digest and record.get("outputs") == _outputs(paths, site)
+    return (record.get("fingerprint") == digest
+            and record.get("outputs") == _outputs(paths, site, summary))
 
 
-def record(paths: BuildPaths, site: Path, digest: str) -> None:
+def record(paths: BuildPaths, site: Path, digest: str, summary: Path | None) -> None:
     """Remember the run that just published (best effort: without it, the next run rebuilds)."""
-    outputs = _outputs(paths, site)
+    outputs = _outputs(paths, site, summary)
     target = paths.build_dir / RECORD
     with contextlib.suppress(OSError):
         staging = target.with_name(f"{RECORD}.tmp-{os.getpid()}")

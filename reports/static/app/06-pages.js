@@ -379,6 +379,21 @@
     return Promise.all(pending).then(function () { return performance.now() - t0; });
   }
 
+  // Stale data are judged when the page is viewed (or on the site's fixed --as-of day),
+  // so the same inputs still give the same files.
+  function showStaleness() {
+    var box = document.querySelector("[data-stale]");
+    if (!box || !M.lastDate || typeof M.staleAfter !== "number") { return; }
+    var day = function (iso) { return Date.parse(String(iso).slice(0, 10) + "T00:00:00Z"); };
+    var days = Math.floor(((M.asOf ? day(M.asOf) : Date.now()) - day(M.lastDate)) / 86400000);
+    if (days > M.staleAfter) {
+      box.textContent = "Stale data: the latest order is from " + Fmt.date(M.lastDate) + ", " +
+        days + " days " + (M.asOf ? "before " + Fmt.date(M.asOf) : "ago") + " (more than " +
+        M.staleAfter + "). Rebuild the report before deciding on it.";
+      box.hidden = false;
+    }
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("article.report-page"), function (article) {
       var ctx = buildContext(article);
@@ -391,8 +406,10 @@
       buildFilterBar(bar, fixed, document.body.classList.contains("print-page") ? true : (first ? first.filtersOn : true));
     }
     Array.prototype.forEach.call(document.querySelectorAll("[data-built]"), function (p) {
-      p.textContent = M.builtAt ? "Data validated " + Fmt.date(M.builtAt) + " " + String(M.builtAt).slice(11, 16) + " UTC" : "";
+      p.textContent = (M.lastDate ? "Data up to " + Fmt.date(M.lastDate) + ". " : "") +
+        (M.builtAt ? "Validated " + Fmt.date(M.builtAt) + " " + String(M.builtAt).slice(11, 16) + " UTC" : "");
     });
+    showStaleness();
     initTheme();
     renderAll().then(function () {
       ROAS.contentAt = performance.now();  // ms since the navigation started: tiles, tables
