@@ -298,3 +298,20 @@ def test_planted_effect_is_recovered_by_the_holdout_estimator(big):
 def test_orders_argument_is_validated(tmp_path):
     with pytest.raises(ValueError):
         generate(tmp_path / "raw", orders=0)
+
+
+def test_an_end_date_moves_the_programme_and_nothing_else(demo, tmp_path):
+    import datetime as dt
+
+    moved = generate(tmp_path / "raw", end_date=dt.date(2026, 12, 5))
+    before = read(demo.out_dir, "tracking_data.csv")
+    after = read(moved.out_dir, "tracking_data.csv")
+    assert after["date"].max() == "2026-12-05" and before["date"].max() == "2025-12-15"
+    shift = dt.date(2026, 12, 5) - dt.date(2025, 12, 15)
+    shifted = before["date"].map(lambda d: (dt.date.fromisoformat(d) + shift).isoformat())
+    assert list(after["date"]) == list(shifted)  # every day moves by the same number of days
+    assert after.drop(columns="date").equals(before.drop(columns="date"))
+    posts_before, posts_after = read(demo.out_dir, "posts.csv"), read(moved.out_dir, "posts.csv")
+    assert posts_after.drop(columns="date").equals(posts_before.drop(columns="date"))
+    again = generate(tmp_path / "again", end_date=dt.date(2026, 12, 5))
+    assert sorted(digests(again).values()) == sorted(digests(moved).values())  # per end date
