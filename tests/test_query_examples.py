@@ -56,7 +56,10 @@ def test_readme_example(hand_build, index):
         pytest.importorskip("polars", reason="polars is not in the main install")
         run_python(code)
     elif kind.startswith("duckdb-cli"):
-        cli = os.environ.get("ROAS_DUCKDB_CLI") or shutil.which("duckdb")
+        # PyPI's duckdb-cli (test extras) installs `duckdb` beside this Python
+        beside = Path(sys.executable).with_name("duckdb")
+        cli = (os.environ.get("ROAS_DUCKDB_CLI") or (str(beside) if beside.is_file() else None)
+               or shutil.which("duckdb"))
         if not cli:
             pytest.skip("no DuckDB CLI installed (duckdb on PATH or ROAS_DUCKDB_CLI)")
         if kind == "duckdb-cli-warehouse":
