@@ -44,7 +44,7 @@ def project_with_metric(root: Path) -> Path:
         shutil.copy(REPO / name, project / name)
     for folder in ("models", "macros", "seeds", "tests/dbt"):
         shutil.copytree(REPO / folder, project / folder)
-    yml = project / "models" / "marts" / "performance" / "_performance_models.yml"
+    yml = project / "models" / "marts" / "performance" / "_mart_daily_performance.yml"
     lines = yml.read_text(encoding="utf-8").splitlines(keepends=True)
     start = lines.index("  - name: mart_daily_performance\n")
     enforced = next(i for i in range(start, len(lines)) if lines[i] == "        enforced: true\n")
