@@ -18,14 +18,13 @@ from hypothesis import given, settings
 from test_bad_inputs import (
     HAND_FIXTURE,
     NAMES,
-    VARIATIONS,
-    _to_parquet,
     append,
     defect_line,
     defect_rows,
     hand_folder,
 )
 from test_properties import SETTINGS, gen_folder
+from test_valid_variations import VARIATIONS, _to_parquet
 
 from roas.validation import InputRefused, pipeline, validate_folder
 from roas.validation.sqlrules import (
