@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -67,7 +68,9 @@ def hand_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     root = tmp_path_factory.mktemp("demo")
-    generated = run_roas("generate", "--out", root / "raw", "--seed", "42")
+    # as `make demo` does: the programme ends today, so the demo is not stale
+    generated = run_roas("generate", "--out", root / "raw", "--seed", "42",
+                         "--end-date", dt.date.today().isoformat())
     assert generated.returncode == 0, generated.stderr
     return build_from(root / "raw", root)
 

@@ -58,8 +58,10 @@ def test_one_file_with_every_number_of_the_marts(demo_build: Build, tmp_path: Pa
 
 
 @needs_chromium
-def test_opened_alone_in_chromium(demo_build: Build, tmp_path: Path) -> None:
-    out, _ = summary(demo_build, tmp_path / "a")
+def test_opened_alone_in_chromium(demo_build: Build, hand_build: Build, tmp_path: Path) -> None:
+    out, said = summary(demo_build, tmp_path / "a")
+    assert "warning" not in said  # the demo ends today: fresh
+    old, _ = summary(hand_build, tmp_path / "b")  # the hand fixture's orders are from 2025
     fmt = Formatter("₹")
     roas = fmt.format(demo_build.one("select roas from mart_programme_summary")["roas"], "ratio")
     from playwright.sync_api import sync_playwright
@@ -76,15 +78,17 @@ def test_opened_alone_in_chromium(demo_build: Build, tmp_path: Path) -> None:
         assert any(roas in t and "ROAS" in t for t in tiles)
         assert requests == [out.as_uri()]
         context.close()
-        # with scripts: no error, no other request; the data (2025) are stale today
+        # with scripts: no error, no other request; judged on the reader's today
         seen = Seen()
         page = new_tab(browser, seen)
         page.goto(out.as_uri())
+        assert not page.locator("#stale").is_visible()
+        page.goto(old.as_uri())
         assert page.locator("#stale").is_visible()
         assert "days old, more than 7" in page.locator("#stale").inner_text()
         browser.close()
     seen.assert_clean()
-    assert seen.requests == [out.as_uri()]
+    assert seen.requests == [out.as_uri(), old.as_uri()]
 
 
 def test_freshness_as_of_a_day_is_static(demo_build: Build, tmp_path: Path) -> None:
