@@ -55,3 +55,36 @@
     having count(*) <> {{ expected }}
 
 {% endtest %}
+
+
+{#- Every listed column of a model is not null, checked in one pass over the model (one
+    dbt node instead of one per column). A failing row names the column and how many of
+    its values are null. -#}
+{% test not_null_columns(model, columns) %}
+
+with
+
+null_counts as (
+
+    select
+        {% for column in columns -%}
+        count(*) filter (where {{ column }} is null) as {{ column }}{{ "," if not loop.last }}
+        {% endfor %}
+    from {{ model }}
+
+),
+
+failures as (
+
+    {% for column in columns -%}
+    select '{{ column }}' as column_name, {{ column }} as null_rows
+    from null_counts
+    where {{ column }} > 0
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select * from failures
+
+{% endtest %}
