@@ -90,6 +90,12 @@ class _Values:
                               f"{', '.join(sorted(self.results))})")
         return self.results[name]
 
+    def need(self, result: Result, columns: list[str], what: str) -> None:
+        missing = [c for c in columns if c not in result.columns]
+        if missing:
+            raise ReportError(f"summary {what}: query {result.name!r} has no column "
+                              + ", ".join(missing))
+
     def text(self, column: str, value: Any) -> str:
         return self.fmt.format(value, self.meanings.format_of(column, value))
 
@@ -104,7 +110,9 @@ class _Values:
 
 
 def _kpis(section: dict, values: _Values) -> dict[str, Any]:
-    row = values.result(section["data"]).first() or {}
+    result = values.result(section["data"])
+    values.need(result, [item["value"] for item in section["values"]], "kpis")
+    row = result.first() or {}
     tiles = []
     for item in section["values"]:
         column = item["value"]
@@ -119,6 +127,7 @@ def _kpis(section: dict, values: _Values) -> dict[str, Any]:
 def _bars(section: dict, values: _Values) -> dict[str, Any]:
     result = values.result(section["data"])
     label, value, extra = section["label"], section["value"], section.get("extra")
+    values.need(result, [label, value, *([extra] if extra else [])], "bars")
     rows = result.dicts()
     numbers = [float(r[value] or 0) for r in rows]
     top = max(numbers, default=0) or 1.0
@@ -138,10 +147,7 @@ def _bars(section: dict, values: _Values) -> dict[str, Any]:
 def _table(section: dict, values: _Values) -> dict[str, Any]:
     result = values.result(section["data"])
     columns = section.get("columns") or result.columns
-    missing = [c for c in columns if c not in result.columns]
-    if missing:
-        raise ReportError(f"summary table {section.get('title', '')!r}: the query lacks "
-                          + ", ".join(missing))
+    values.need(result, columns, f"table {section.get('title', '')!r}")
     kinds = {c: values.meanings.format_of(c) for c in columns}
     numeric = {c for c, k in kinds.items()
                if k in ("money", "money2", "count", "ratio", "percent", "pct", "share",
@@ -183,6 +189,8 @@ def render_summary(
         values = _Values(wh.meanings, fmt, results)
         sections = []
         for section in spec["sections"]:
+            if not isinstance(section, dict) or len(section) != 1:
+                raise ReportError(f"summary: each section is one `kind: {{...}}`, got {section!r}")
             (kind, body), = section.items()
             if kind not in SECTIONS:
                 raise ReportError(f"summary: unknown section {kind!r} "

@@ -125,3 +125,17 @@ def test_the_site_shows_stale_data(demo_build: Build, tmp_path: Path) -> None:
         assert banner.is_visible() and "40 days before" in banner.inner_text()
         browser.close()
     seen.assert_clean()
+
+
+def test_a_bad_summary_definition_is_one_clear_error(demo_build: Build, tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "_summary.yml").write_text(
+        "queries:\n  p: select * from mart_programme_summary\n"
+        "sections:\n  - bars: {title: x, data: p, label: nope, value: roas}\n",
+        encoding="utf-8")
+    result = run_roas("summary", "--warehouse", demo_build.warehouse, "--out",
+                      tmp_path / "s.html", "--pages", pages)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "query 'summary: p' has no column nope" in result.stderr
+    assert not (tmp_path / "s.html").exists()
