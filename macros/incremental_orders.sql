@@ -42,25 +42,13 @@ with
 
 new_days as (
 
-    select
-        {{ day_key }} as day_key,
-        count(*) as line_count,
-        sum({{ row_digest(columns) }}) as digest
-
-    from {{ lines }}
-    group by {{ day_key }}
+    {{ day_digests(lines, columns, day_key) }}
 
 ),
 
 old_days as (
 
-    select
-        {{ day_key }} as day_key,
-        count(*) as line_count,
-        sum({{ row_digest(columns) }}) as digest
-
-    from {{ this }}
-    group by {{ day_key }}
+    {{ day_digests(this, columns, day_key) }}
 
 ),
 
@@ -107,6 +95,19 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#- Per day of `relation`: its number of order lines and the sum of a digest of each
+    line's published columns (equal sums: the same lines, whatever their order). -#}
+{% macro day_digests(relation, columns, day_key) -%}
+    select
+        {{ day_key }} as day_key,
+        count(*) as line_count,
+        sum({{ row_digest(columns) }}) as digest
+
+    from {{ relation }}
+    group by {{ day_key }}
 {%- endmacro %}
 
 

@@ -13,6 +13,11 @@ MISSING = "—"
 FORMATS = ("money", "money2", "count", "ratio", "percent", "pct", "share", "p", "date",
            "datetime", "text", "bool", "verdict", "id", "url", "number")
 
+# Formats whose values are numbers: right-aligned in tables (the browser's tables use the
+# same list, reports/static/app/04-tables-kpis.js).
+NUMERIC_FORMATS = ("money", "money2", "count", "ratio", "percent", "pct", "share", "p",
+                   "number", "id")
+
 # Currency symbols whose readers expect Indian digit grouping (12,34,567).
 INDIAN_SYMBOLS = frozenset({"₹", "Rs", "Rs.", "INR"})
 

@@ -34,7 +34,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from reports.errors import ReportError
-from reports.formatting import Formatter
+from reports.formatting import NUMERIC_FORMATS, Formatter
 from reports.meanings import Meanings
 from reports.queries import Result, Warehouse
 
@@ -148,10 +148,7 @@ def _table(section: dict, values: _Values) -> dict[str, Any]:
     result = values.result(section["data"])
     columns = section.get("columns") or result.columns
     values.need(result, columns, f"table {section.get('title', '')!r}")
-    kinds = {c: values.meanings.format_of(c) for c in columns}
-    numeric = {c for c, k in kinds.items()
-               if k in ("money", "money2", "count", "ratio", "percent", "pct", "share",
-                        "number", "p")}
+    numeric = {c for c in columns if values.meanings.format_of(c) in NUMERIC_FORMATS}
     return {"kind": "table", "title": section.get("title", ""),
             "empty": section.get("empty", "No rows."),
             "head": [{"title": values.meanings.title_of(c), "numeric": c in numeric}

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from roas.dbt_runner import run_dbt
+from roas.incremental import BuildState
 from roas.paths import BuildPaths, build_paths
 
 SITE_PATH = Path("docs") / "dbt" / "index.html"
@@ -43,12 +44,9 @@ beside it. Run <code>roas run</code> to generate the lineage and column document
 DOCS_KEY = "static_index.key"
 
 
-def docs_key(dbt_vars: dict[str, object], warehouse: Path) -> str:
-    """What dbt's docs page is made of: the project and seeds, the vars, and the
-    warehouse's schema (its catalog: tables, columns and types)."""
-    from roas.incremental import current_state
-
-    state = current_state(dbt_vars)
+def docs_key(state: BuildState, warehouse: Path) -> str:
+    """What dbt's docs page is made of: the project and seeds, the vars (the build's
+    state), and the warehouse's schema (its catalog: tables, columns and types)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schema = con.execute(
             "select table_schema, table_name, column_name, data_type, ordinal_position "
@@ -62,6 +60,7 @@ def docs_key(dbt_vars: dict[str, object], warehouse: Path) -> str:
 def generate_docs(
     paths: BuildPaths,
     dbt_vars: dict[str, object],
+    state: BuildState,
     *,
     warehouse: Path | None = None,
     validated_dir: Path | None = None,
@@ -74,7 +73,7 @@ def generate_docs(
     """
     page = paths.dbt_target_dir / STATIC_PAGE
     key_file = paths.dbt_target_dir / DOCS_KEY
-    key = docs_key(dbt_vars, Path(warehouse or paths.warehouse))
+    key = docs_key(state, Path(warehouse or paths.warehouse))
     with contextlib.suppress(OSError):
         if page.is_file() and key_file.read_text(encoding="utf-8") == key:
             return page, False

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from roas.errors import BuildFailed
 from roas.paths import BuildPaths, project_dir
+from roas.publish import replace_file
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 DBT_ENTRY = "from dbt.cli.main import cli; cli()"
@@ -147,13 +148,9 @@ def _restore_parse_state(paths: BuildPaths) -> None:
 
 def _save_parse_state(paths: BuildPaths) -> None:
     source = paths.dbt_target_dir / PARSE_STATE
-    cache = parse_cache()
     with contextlib.suppress(OSError):
         if source.is_file():
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            staging = cache.with_name(f"{PARSE_STATE}.tmp-{os.getpid()}")
-            shutil.copyfile(source, staging)
-            os.replace(staging, cache)  # atomic: a parallel run reads a whole file
+            replace_file(parse_cache(), source.read_bytes())  # a parallel run reads it whole
 
 
 UNIT_TESTS_PASSED = "unit_tests_passed"
@@ -171,12 +168,8 @@ def unit_tests_passed(project_fingerprint: str) -> bool:
 def record_unit_tests_passed(project_fingerprint: str) -> None:
     target = parse_cache().parent / UNIT_TESTS_PASSED
     with contextlib.suppress(OSError):
-        target.parent.mkdir(parents=True, exist_ok=True)
         known = target.read_text(encoding="utf-8").split() if target.is_file() else []
-        staging = target.with_name(f"{UNIT_TESTS_PASSED}.tmp-{os.getpid()}")
-        staging.write_text("\n".join([*known[-20:], project_fingerprint]) + "\n",
-                           encoding="utf-8")
-        os.replace(staging, target)
+        replace_file(target, "\n".join([*known[-20:], project_fingerprint]) + "\n")
 
 
 def _read_results(paths: BuildPaths) -> list[dict]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from roas.dbt_docs import generate_docs
 from roas.export import export_marts
+from roas.incremental import BuildState
 from roas.paths import BuildPaths
 from roas.progress import StageLog
 
@@ -21,12 +22,13 @@ def docs_stage(
     log: StageLog,
     paths: BuildPaths,
     dbt_vars: dict[str, object],
+    state: BuildState,
     *,
     warehouse: Path | None = None,
     validated_dir: Path | None = None,
 ) -> None:
     with log.stage("dbt docs") as stage:
-        page, regenerated = generate_docs(paths, dbt_vars, warehouse=warehouse,
+        page, regenerated = generate_docs(paths, dbt_vars, state, warehouse=warehouse,
                                           validated_dir=validated_dir)
         stage.detail = (str(page.name) if regenerated else
                         f"{page.name} reused (same project, vars and schema)")

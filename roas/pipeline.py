@@ -28,7 +28,14 @@ from roas.config import RunConfig
 from roas.dbt_docs import SITE_PATH, docs_html
 from roas.dbt_runner import record_unit_tests_passed, run_dbt, unit_tests_passed
 from roas.errors import OutputRefused
-from roas.incremental import BuildPlan, current_state, plan_build, record_state, start_from
+from roas.incremental import (
+    BuildPlan,
+    BuildState,
+    current_state,
+    plan_build,
+    record_state,
+    start_from,
+)
 from roas.outputs import docs_stage, export_stage
 from roas.paths import BuildPaths, build_paths
 from roas.progress import StageLog
@@ -69,13 +76,14 @@ def build_stage(
     log: StageLog,
     paths: BuildPaths,
     dbt_vars: dict[str, object],
+    state: BuildState,
     *,
     warehouse: Path | None = None,
     validated_dir: Path | None = None,
     plan: BuildPlan | None = None,
 ) -> None:
     command = "build"
-    project = current_state(dbt_vars).project
+    project = state.project
     # The unit tests test the SQL with fixed inputs, not the data: once they passed for this
     # project (its fingerprint: models, macros, tests, dbt and DuckDB versions) on this
     # machine, or in the build an incremental one continues, they cannot fail again.
@@ -208,9 +216,10 @@ def run_pipeline(
             plan = plan_build(paths.warehouse, state, full_refresh)
             if plan.incremental:
                 start_from(paths.warehouse, new_warehouse)
-            build_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir,
-                        plan=plan)
-            docs_stage(log, paths, dbt_vars, warehouse=new_warehouse, validated_dir=run_dir)
+            build_stage(log, paths, dbt_vars, state, warehouse=new_warehouse,
+                        validated_dir=run_dir, plan=plan)
+            docs_stage(log, paths, dbt_vars, state, warehouse=new_warehouse,
+                       validated_dir=run_dir)
             record_state(new_warehouse, state)
             seal(new_warehouse)
             publish_warehouse(new_warehouse, paths.warehouse)

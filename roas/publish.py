@@ -98,6 +98,21 @@ def publish_dir(new: Path, target: Path) -> None:
     remove_tree(aside)
 
 
+def replace_file(target: Path, content: str | bytes) -> None:
+    """Write `target` whole or not at all: a sibling staging file renamed over it, so a
+    reader (or a parallel run) never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    try:
+        if isinstance(content, bytes):
+            staging.write_bytes(content)
+        else:
+            staging.write_text(content, encoding="utf-8")
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
 def fsync_dir(path: Path) -> None:
     """Persist a rename in `path` (best effort: not every system can open folders)."""
     with contextlib.suppress(OSError):

@@ -18,13 +18,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
 from roas.config import RunConfig
 from roas.incremental import current_state
 from roas.paths import BuildPaths
+from roas.publish import replace_file
 
 RECORD = "last_run.json"
 SITE_MANIFEST = ".site-manifest"  # written last by the report (reports.render)
@@ -40,17 +40,13 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _tree_digest(root: Path, with_content: bool = True) -> str:
+def _tree_digest(root: Path) -> str:
     h = hashlib.sha256()
     if root.is_dir():
         for path in sorted(p for p in root.rglob("*") if p.is_file()
                            and "__pycache__" not in p.parts):
-            stat = path.stat()
-            h.update(f"{path.relative_to(root)}\0{stat.st_size}\0".encode())
-            if with_content:
-                h.update(_file_digest(path).encode())
-            else:
-                h.update(str(stat.st_mtime_ns).encode())
+            h.update(f"{path.relative_to(root)}\0{path.stat().st_size}\0".encode())
+            h.update(_file_digest(path).encode())
     return h.hexdigest()
 
 
@@ -104,12 +100,9 @@ def unchanged(paths: BuildPaths, site: Path, digest: str, summary: Path | None) 
 def record(paths: BuildPaths, site: Path, digest: str, summary: Path | None) -> None:
     """Remember the run that just published (best effort: without it, the next run rebuilds)."""
     outputs = _outputs(paths, site, summary)
-    target = paths.build_dir / RECORD
     with contextlib.suppress(OSError):
-        staging = target.with_name(f"{RECORD}.tmp-{os.getpid()}")
-        staging.write_text(json.dumps({"fingerprint": digest, "outputs": outputs}),
-                           encoding="utf-8")
-        os.replace(staging, target)
+        replace_file(paths.build_dir / RECORD,
+                     json.dumps({"fingerprint": digest, "outputs": outputs}))
 
 
 def forget(paths: BuildPaths) -> None:

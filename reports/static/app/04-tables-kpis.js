@@ -25,6 +25,7 @@
     }
   }
 
+  // the same list as reports/formatting.py NUMERIC_FORMATS
   var NUMERIC = ["money", "money2", "count", "ratio", "percent", "pct", "share", "p", "number", "id"];
   var ADDITIVE = ["attributed_revenue", "attributed_orders", "control_revenue", "control_orders",
     "spend", "posts", "reach", "likes", "comments", "engagements", "follower_impressions",
