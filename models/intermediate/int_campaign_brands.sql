@@ -1,8 +1,8 @@
 {#- The brand of each campaign, for the brand roll-up: the brand with the most
     attributed (exposed) revenue among the campaign's tracked orders, then the
-    most revenue of both arms, then the first by name. A campaign without tracked
-    orders has brand '(unknown)'; the spend bucket '(unallocated)' keeps its name.
-    Every campaign with a cell has one row. -#}
+    most revenue of both arms, then the first by name. A campaign without
+    tracked orders has brand '(unknown)'; the spend bucket '(unallocated)' keeps
+    its name. Every campaign with a cell has one row. -#}
 with
 
 orders as (
@@ -22,7 +22,8 @@ brand_revenue as (
     select
         campaign,
         coalesce(brand, '(unknown)') as brand,
-        -- exact: the ranking below must not depend on the order floats were added in
+        -- exact: the ranking below must not depend on the order floats were
+        -- added in
         {{ sum_money('attributed_revenue') }} as attributed_revenue,
         {{ sum_money('revenue') }} as revenue
 
@@ -38,7 +39,7 @@ ranked as (
         brand,
         row_number() over (
             partition by campaign
-            order by attributed_revenue desc, revenue desc, brand
+            order by attributed_revenue desc, revenue desc, brand asc
         ) as brand_rank
 
     from brand_revenue
@@ -62,8 +63,9 @@ final as (
 
 )
 
--- stored in key order: the marts add floats over these rows, and a sum of floats
--- depends on the order it adds in; the sums above run in parallel and emit rows in
--- any order, so without this two builds of the same input could differ in the last bit
+-- stored in key order: the marts add floats over these rows, and a sum of
+-- floats depends on the order it adds in; the sums above run in parallel and
+-- emit rows in any order, so without this two builds of the same input could
+-- differ in the last bit
 select * from final
 order by campaign

@@ -30,16 +30,50 @@ arms as (
     select
         campaign,
         influencer_id,
-        {{ sum_money('case when exposure_group = 1 then revenue else 0 end') }} as exposed_revenue,
-        {{ sum_money('case when exposure_group = 0 then revenue else 0 end') }} as control_revenue,
-        {{ sum_money_squared('case when exposure_group = 1 then revenue else 0 end') }} as exposed_revenue_sq,
-        {{ sum_money_squared('case when exposure_group = 0 then revenue else 0 end') }} as control_revenue_sq,
-        cast(sum(case when exposure_group = 1 then orders else 0 end) as {{ dbt.type_bigint() }}) as exposed_orders,
-        cast(sum(case when exposure_group = 0 then orders else 0 end) as {{ dbt.type_bigint() }}) as control_orders,
-        cast(sum(case when exposure_group = 1 then orders * orders else 0 end) as {{ dbt.type_bigint() }}) as exposed_orders_sq,
-        cast(sum(case when exposure_group = 0 then orders * orders else 0 end) as {{ dbt.type_bigint() }}) as control_orders_sq,
-        cast(sum(case when exposure_group = 1 then 1 else 0 end) as {{ dbt.type_bigint() }}) as exposed_buyers,
-        cast(sum(case when exposure_group = 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as control_buyers
+        {{ sum_money('case when exposure_group = 1 then revenue else 0 end') }}
+            as exposed_revenue,
+        {{ sum_money('case when exposure_group = 0 then revenue else 0 end') }}
+            as control_revenue,
+        {{ sum_money_squared(
+            'case when exposure_group = 1 then revenue else 0 end'
+        ) }}
+            as exposed_revenue_sq,
+        {{ sum_money_squared(
+            'case when exposure_group = 0 then revenue else 0 end'
+        ) }}
+            as control_revenue_sq,
+        cast(
+            sum(
+                case when exposure_group = 1 then orders else 0 end
+            ) as {{ dbt.type_bigint() }}
+        ) as exposed_orders,
+        cast(
+            sum(
+                case when exposure_group = 0 then orders else 0 end
+            ) as {{ dbt.type_bigint() }}
+        ) as control_orders,
+        cast(
+            sum(
+                case when exposure_group = 1 then orders * orders else 0 end
+            ) as {{ dbt.type_bigint() }}
+        ) as exposed_orders_sq,
+        cast(
+            sum(
+                case when exposure_group = 0 then orders * orders else 0 end
+            ) as {{ dbt.type_bigint() }}
+        ) as control_orders_sq,
+        cast(
+            sum(
+                case when exposure_group = 1 then 1 else 0 end
+            ) as {{ dbt.type_bigint() }}
+        )
+            as exposed_buyers,
+        cast(
+            sum(
+                case when exposure_group = 0 then 1 else 0 end
+            ) as {{ dbt.type_bigint() }}
+        )
+            as control_buyers
 
     from user_purchases
     group by campaign, influencer_id
@@ -51,8 +85,18 @@ audience_arms as (
     select
         campaign,
         influencer_id,
-        cast(sum(case when exposure_group = 1 then users end) as {{ dbt.type_bigint() }}) as n_exposed,
-        cast(sum(case when exposure_group = 0 then users end) as {{ dbt.type_bigint() }}) as n_control,
+        cast(
+            sum(
+                case when exposure_group = 1 then users end
+            ) as {{ dbt.type_bigint() }}
+        )
+            as n_exposed,
+        cast(
+            sum(
+                case when exposure_group = 0 then users end
+            ) as {{ dbt.type_bigint() }}
+        )
+            as n_control,
         max(case when exposure_group = 0 then 1 else 0 end) as has_control_arm
 
     from audiences
@@ -62,11 +106,20 @@ audience_arms as (
 
 cell_keys as (
 
-    select campaign, influencer_id from arms
+    select
+        campaign,
+        influencer_id
+    from arms
     union
-    select campaign, influencer_id from audience_arms
+    select
+        campaign,
+        influencer_id
+    from audience_arms
     union
-    select campaign, influencer_id from spend
+    select
+        campaign,
+        influencer_id
+    from spend
 
 ),
 
@@ -77,12 +130,17 @@ final as (
         cell_keys.influencer_id,
         audience_arms.n_exposed,
         audience_arms.n_control,
-        case when audience_arms.has_control_arm = 1 then true else false end as has_audience_control_arm,
+        coalesce(audience_arms.has_control_arm = 1, false)
+            as has_audience_control_arm,
         -- floats from here on: the sums are exact
-        cast(coalesce(arms.exposed_revenue, 0) as {{ type_money() }}) as exposed_revenue,
-        cast(coalesce(arms.control_revenue, 0) as {{ type_money() }}) as control_revenue,
-        cast(coalesce(arms.exposed_revenue_sq, 0) as {{ type_money() }}) as exposed_revenue_sq,
-        cast(coalesce(arms.control_revenue_sq, 0) as {{ type_money() }}) as control_revenue_sq,
+        cast(coalesce(arms.exposed_revenue, 0) as {{ type_money() }})
+            as exposed_revenue,
+        cast(coalesce(arms.control_revenue, 0) as {{ type_money() }})
+            as control_revenue,
+        cast(coalesce(arms.exposed_revenue_sq, 0) as {{ type_money() }})
+            as exposed_revenue_sq,
+        cast(coalesce(arms.control_revenue_sq, 0) as {{ type_money() }})
+            as control_revenue_sq,
         coalesce(arms.exposed_orders, 0) as exposed_orders,
         coalesce(arms.control_orders, 0) as control_orders,
         coalesce(arms.exposed_orders_sq, 0) as exposed_orders_sq,
@@ -104,8 +162,9 @@ final as (
 
 )
 
--- stored in key order: the marts add floats over these rows, and a sum of floats
--- depends on the order it adds in; the sums above run in parallel and emit rows in
--- any order, so without this two builds of the same input could differ in the last bit
+-- stored in key order: the marts add floats over these rows, and a sum of
+-- floats depends on the order it adds in; the sums above run in parallel and
+-- emit rows in any order, so without this two builds of the same input could
+-- differ in the last bit
 select * from final
 order by campaign, influencer_id

@@ -3,8 +3,9 @@
 
     measured: a control arm exists. With audiences (var has_audiences) that is
       the cell's group 0 row in audiences; without audiences every cell is
-      measured when the tracking file has a group column (var tracking_has_group).
-      k = N1 / N0 from audiences, else (1 - h) / h; incremental = R1 - k * R0.
+      measured when the tracking file has a group column (var
+      tracking_has_group). k = N1 / N0 from audiences, else (1 - h) / h;
+      incremental = R1 - k * R0.
     modelled: incremental = R1 - R1 / (1 + L), no variance; the band over the
       lift range [lift_range_low, lift_range_high] is kept beside it.
 
@@ -48,24 +49,26 @@ sized as (
 
     select
         *,
-        case
-            when is_measured and n_exposed > 0 and n_control > 0 then true
-            else false
-        end as has_arm_sizes
+        coalesce(is_measured and n_exposed > 0 and n_control > 0, false)
+            as has_arm_sizes
 
     from classified
 
 ),
 
-{#- campaign sums over measured cells: the priors of the smoothing -#}
+{# campaign sums over measured cells: the priors of the smoothing #}
 campaign_sums as (
 
     select
         campaign,
-        sum(case when has_arm_sizes then exposed_buyers else 0 end) as sized_exposed_buyers,
-        sum(case when has_arm_sizes then control_buyers else 0 end) as sized_control_buyers,
-        sum(case when has_arm_sizes then n_exposed else 0 end) as sized_n_exposed,
-        sum(case when has_arm_sizes then n_control else 0 end) as sized_n_control,
+        sum(case when has_arm_sizes then exposed_buyers else 0 end)
+            as sized_exposed_buyers,
+        sum(case when has_arm_sizes then control_buyers else 0 end)
+            as sized_control_buyers,
+        sum(case when has_arm_sizes then n_exposed else 0 end)
+            as sized_n_exposed,
+        sum(case when has_arm_sizes then n_control else 0 end)
+            as sized_n_control,
         sum(exposed_buyers) as exposed_buyers,
         sum(control_buyers) as control_buyers,
         sum(exposed_revenue + control_revenue) as revenue,
@@ -97,49 +100,103 @@ programme_sums as (
 
 ),
 
-{#- per campaign: its pooled value, else the programme's when the campaign has no
+{# per campaign: its pooled value, else the programme's when the campaign has no
     buyer to learn from, else (no buyer in that arm anywhere) the null
-    hypothesis: the rate of both arms pooled, the holdout share of buyers -#}
+    hypothesis: the rate of both arms pooled, the holdout share of buyers #}
 campaign_priors as (
 
     select
         c.campaign,
         coalesce(
-            nullif({{ safe_divide('c.sized_exposed_buyers', 'c.sized_n_exposed') }}, 0),
-            nullif({{ safe_divide('p.sized_exposed_buyers', 'p.sized_n_exposed') }}, 0),
+            nullif(
+                {{ safe_divide(
+                    'c.sized_exposed_buyers', 'c.sized_n_exposed'
+                ) }},
+                0
+            ),
+            nullif(
+                {{ safe_divide(
+                    'p.sized_exposed_buyers', 'p.sized_n_exposed'
+                ) }},
+                0
+            ),
             {{ safe_divide('p.sized_exposed_buyers + p.sized_control_buyers',
                            'p.sized_n_exposed + p.sized_n_control') }}
         ) as exposed_rate,
         coalesce(
-            nullif({{ safe_divide('c.sized_control_buyers', 'c.sized_n_control') }}, 0),
-            nullif({{ safe_divide('p.sized_control_buyers', 'p.sized_n_control') }}, 0),
+            nullif(
+                {{ safe_divide(
+                    'c.sized_control_buyers', 'c.sized_n_control'
+                ) }},
+                0
+            ),
+            nullif(
+                {{ safe_divide(
+                    'p.sized_control_buyers', 'p.sized_n_control'
+                ) }},
+                0
+            ),
             {{ safe_divide('p.sized_exposed_buyers + p.sized_control_buyers',
                            'p.sized_n_exposed + p.sized_n_control') }}
         ) as control_rate,
         coalesce(
-            nullif({{ safe_divide('c.exposed_buyers', 'c.exposed_buyers + c.control_buyers') }}, 0),
-            nullif({{ safe_divide('p.exposed_buyers', 'p.exposed_buyers + p.control_buyers') }}, 0),
+            nullif(
+                {{ safe_divide(
+                    'c.exposed_buyers', 'c.exposed_buyers + c.control_buyers'
+                ) }},
+                0
+            ),
+            nullif(
+                {{ safe_divide(
+                    'p.exposed_buyers', 'p.exposed_buyers + p.control_buyers'
+                ) }},
+                0
+            ),
             1 - {{ num_var('holdout_share') }}
         ) as exposed_buyer_share,
         coalesce(
-            nullif({{ safe_divide('c.control_buyers', 'c.exposed_buyers + c.control_buyers') }}, 0),
-            nullif({{ safe_divide('p.control_buyers', 'p.exposed_buyers + p.control_buyers') }}, 0),
+            nullif(
+                {{ safe_divide(
+                    'c.control_buyers', 'c.exposed_buyers + c.control_buyers'
+                ) }},
+                0
+            ),
+            nullif(
+                {{ safe_divide(
+                    'p.control_buyers', 'p.exposed_buyers + p.control_buyers'
+                ) }},
+                0
+            ),
             {{ num_var('holdout_share') }}
         ) as control_buyer_share,
         coalesce(
-            {{ safe_divide('c.revenue_sq', 'c.exposed_buyers + c.control_buyers') }},
-            {{ safe_divide('p.revenue_sq', 'p.exposed_buyers + p.control_buyers') }}
+            {{ safe_divide(
+                'c.revenue_sq', 'c.exposed_buyers + c.control_buyers'
+            ) }},
+            {{ safe_divide(
+                'p.revenue_sq', 'p.exposed_buyers + p.control_buyers'
+            ) }}
         ) as revenue_m2,
         coalesce(
-            {{ safe_divide('c.revenue', 'c.exposed_buyers + c.control_buyers') }},
-            {{ safe_divide('p.revenue', 'p.exposed_buyers + p.control_buyers') }}
+            {{ safe_divide(
+                'c.revenue', 'c.exposed_buyers + c.control_buyers'
+            ) }},
+            {{ safe_divide(
+                'p.revenue', 'p.exposed_buyers + p.control_buyers'
+            ) }}
         ) as revenue_mu,
         coalesce(
-            {{ safe_divide('c.orders_sq', 'c.exposed_buyers + c.control_buyers') }},
-            {{ safe_divide('p.orders_sq', 'p.exposed_buyers + p.control_buyers') }}
+            {{ safe_divide(
+                'c.orders_sq', 'c.exposed_buyers + c.control_buyers'
+            ) }},
+            {{ safe_divide(
+                'p.orders_sq', 'p.exposed_buyers + p.control_buyers'
+            ) }}
         ) as orders_m2,
         coalesce(
-            {{ safe_divide('c.orders', 'c.exposed_buyers + c.control_buyers') }},
+            {{ safe_divide(
+                'c.orders', 'c.exposed_buyers + c.control_buyers'
+            ) }},
             {{ safe_divide('p.orders', 'p.exposed_buyers + p.control_buyers') }}
         ) as orders_mu
 
@@ -154,24 +211,38 @@ with_priors as (
         sized.*,
         case
             when not sized.is_measured then null
-            when sized.has_arm_sizes then {{ safe_divide('sized.n_exposed', 'sized.n_control') }}
-            else {{ safe_divide('1 - ' ~ num_var('holdout_share'), num_var('holdout_share')) }}
+            when sized.has_arm_sizes
+                then {{ safe_divide('sized.n_exposed', 'sized.n_control') }}
+            else
+                {{ safe_divide(
+                    '1 - ' ~ num_var('holdout_share'), num_var('holdout_share')
+                ) }}
         end as k,
         case
             when not sized.is_measured then null
-            when sized.has_arm_sizes then {{ safe_divide('sized.n_control', 'sized.n_exposed + sized.n_control') }}
+            when sized.has_arm_sizes
+                then
+                    {{ safe_divide(
+                        'sized.n_control', 'sized.n_exposed + sized.n_control'
+                    ) }}
             else {{ num_var('holdout_share') }}
         end as holdout_share,
         case
             when sized.has_arm_sizes then priors.exposed_rate * sized.n_exposed
-            else priors.exposed_buyer_share * (sized.exposed_buyers + sized.control_buyers)
+            else
+                priors.exposed_buyer_share
+                * (sized.exposed_buyers + sized.control_buyers)
         end as exposed_prior_buyers,
         case
             when sized.has_arm_sizes then priors.control_rate * sized.n_control
-            else priors.control_buyer_share * (sized.exposed_buyers + sized.control_buyers)
+            else
+                priors.control_buyer_share
+                * (sized.exposed_buyers + sized.control_buyers)
         end as control_prior_buyers,
-        case when sized.has_arm_sizes then sized.n_exposed end as variance_n_exposed,
-        case when sized.has_arm_sizes then sized.n_control end as variance_n_control,
+        case when sized.has_arm_sizes then sized.n_exposed end
+            as variance_n_exposed,
+        case when sized.has_arm_sizes then sized.n_control end
+            as variance_n_control,
         priors.revenue_m2 as campaign_revenue_m2,
         priors.revenue_mu as campaign_revenue_mu,
         priors.orders_m2 as campaign_orders_m2,
@@ -188,17 +259,45 @@ smoothed as (
 
     select
         *,
-        case when is_measured then {{ eb_expected_buyers('exposed_buyers', 'exposed_prior_buyers') }} end
+        case
+            when is_measured
+                then
+                    {{ eb_expected_buyers(
+                        'exposed_buyers', 'exposed_prior_buyers'
+                    ) }}
+        end
             as exposed_buyers_smoothed,
-        case when is_measured then {{ eb_expected_buyers('control_buyers', 'control_prior_buyers') }} end
+        case
+            when is_measured
+                then
+                    {{ eb_expected_buyers(
+                        'control_buyers', 'control_prior_buyers'
+                    ) }}
+        end
             as control_buyers_smoothed,
-        {{ eb_per_buyer_moment('exposed_revenue_sq + control_revenue_sq', 'exposed_buyers + control_buyers', 'campaign_revenue_m2') }}
+        {{ eb_per_buyer_moment(
+            'exposed_revenue_sq + control_revenue_sq',
+            'exposed_buyers + control_buyers',
+            'campaign_revenue_m2'
+        ) }}
             as revenue_m2,
-        {{ eb_per_buyer_moment('exposed_revenue + control_revenue', 'exposed_buyers + control_buyers', 'campaign_revenue_mu') }}
+        {{ eb_per_buyer_moment(
+            'exposed_revenue + control_revenue',
+            'exposed_buyers + control_buyers',
+            'campaign_revenue_mu'
+        ) }}
             as revenue_mu,
-        {{ eb_per_buyer_moment('exposed_orders_sq + control_orders_sq', 'exposed_buyers + control_buyers', 'campaign_orders_m2') }}
+        {{ eb_per_buyer_moment(
+            'exposed_orders_sq + control_orders_sq',
+            'exposed_buyers + control_buyers',
+            'campaign_orders_m2'
+        ) }}
             as orders_m2,
-        {{ eb_per_buyer_moment('exposed_orders + control_orders', 'exposed_buyers + control_buyers', 'campaign_orders_mu') }}
+        {{ eb_per_buyer_moment(
+            'exposed_orders + control_orders',
+            'exposed_buyers + control_buyers',
+            'campaign_orders_mu'
+        ) }}
             as orders_mu
 
     from with_priors
@@ -211,11 +310,10 @@ final as (
         campaign,
         influencer_id,
         case when is_measured then 'measured' else 'modelled' end as method,
-        case
-            when not is_measured and exposed_revenue = 0 and exposed_orders = 0
-                and control_revenue = 0 and control_orders = 0 then true
-            else false
-        end as is_spend_only,
+        coalesce(
+            not is_measured and exposed_revenue = 0 and exposed_orders = 0
+            and control_revenue = 0 and control_orders = 0, false
+        ) as is_spend_only,
         n_exposed,
         n_control,
         holdout_share,
@@ -239,8 +337,20 @@ final as (
         end as incremental_revenue,
         case
             when is_measured then
-                {{ arm_total_variance('exposed_buyers_smoothed', 'revenue_m2', 'revenue_mu', 'variance_n_exposed') }}
-                + k * k * {{ arm_total_variance('control_buyers_smoothed', 'revenue_m2', 'revenue_mu', 'variance_n_control') }}
+                {{ arm_total_variance(
+                    'exposed_buyers_smoothed',
+                    'revenue_m2',
+                    'revenue_mu',
+                    'variance_n_exposed'
+                ) }}
+                + k
+                * k
+                * {{ arm_total_variance(
+                    'control_buyers_smoothed',
+                    'revenue_m2',
+                    'revenue_mu',
+                    'variance_n_control'
+                ) }}
         end as incremental_revenue_variance,
         case
             when is_measured then exposed_orders - k * control_orders
@@ -248,21 +358,54 @@ final as (
         end as incremental_orders,
         case
             when is_measured then
-                {{ arm_total_variance('exposed_buyers_smoothed', 'orders_m2', 'orders_mu', 'variance_n_exposed') }}
-                + k * k * {{ arm_total_variance('control_buyers_smoothed', 'orders_m2', 'orders_mu', 'variance_n_control') }}
+                {{ arm_total_variance(
+                    'exposed_buyers_smoothed',
+                    'orders_m2',
+                    'orders_mu',
+                    'variance_n_exposed'
+                ) }}
+                + k
+                * k
+                * {{ arm_total_variance(
+                    'control_buyers_smoothed',
+                    'orders_m2',
+                    'orders_mu',
+                    'variance_n_control'
+                ) }}
         end as incremental_orders_variance,
-        -- each arm's revenue variance apart: the plan's test design needs them per user
+        -- each arm's revenue variance apart: the plan's test design needs them
+        -- per user
         case
             when is_measured then
-                {{ arm_total_variance('exposed_buyers_smoothed', 'revenue_m2', 'revenue_mu', 'variance_n_exposed') }}
+                {{ arm_total_variance(
+                    'exposed_buyers_smoothed',
+                    'revenue_m2',
+                    'revenue_mu',
+                    'variance_n_exposed'
+                ) }}
         end as exposed_revenue_variance,
         case
             when is_measured then
-                {{ arm_total_variance('control_buyers_smoothed', 'revenue_m2', 'revenue_mu', 'variance_n_control') }}
+                {{ arm_total_variance(
+                    'control_buyers_smoothed',
+                    'revenue_m2',
+                    'revenue_mu',
+                    'variance_n_control'
+                ) }}
         end as control_revenue_variance,
-        case when not is_measured then {{ assumed_increment('exposed_revenue', 'lift_range_low') }} end
+        case
+            when not is_measured
+                then
+                    {{ assumed_increment('exposed_revenue', 'lift_range_low') }}
+        end
             as assumed_increment_low,
-        case when not is_measured then {{ assumed_increment('exposed_revenue', 'lift_range_high') }} end
+        case
+            when not is_measured
+                then
+                    {{ assumed_increment(
+                        'exposed_revenue', 'lift_range_high'
+                    ) }}
+        end
             as assumed_increment_high,
         case
             when not is_measured then null
@@ -274,8 +417,9 @@ final as (
 
 )
 
--- stored in key order: the marts add floats over these rows, and a sum of floats
--- depends on the order it adds in; the sums above run in parallel and emit rows in
--- any order, so without this two builds of the same input could differ in the last bit
+-- stored in key order: the marts add floats over these rows, and a sum of
+-- floats depends on the order it adds in; the sums above run in parallel and
+-- emit rows in any order, so without this two builds of the same input could
+-- differ in the last bit
 select * from final
 order by campaign, influencer_id

@@ -1,15 +1,17 @@
 {#- One row per point of the share grid: the prior weights the posterior uses.
 
     pooled: learnt from the programme's measured influencers (empirical Bayes):
-      a point mass null_mass at "no effect" (s = 0) plus a normal slab on the log
-      rate ratio ln(1 + lift). Each candidate (null_mass, slab_mean, slab_sd) of a
-      search grid (macros/plan.sql) is scored by its marginal likelihood, and the
-      prior is their mixture weighted by it. NULL when fewer than plan_min_pool
-      influencers are measured: too few to learn a distribution from.
+      a point mass null_mass at "no effect" (s = 0) plus a normal slab on the
+      log rate ratio ln(1 + lift). Each candidate (null_mass, slab_mean,
+      slab_sd) of a search grid (macros/plan.sql) is scored by its marginal
+      likelihood, and the prior is their mixture weighted by it. NULL when fewer
+      than plan_min_pool influencers are measured: too few to learn a
+      distribution from.
     flat: uniform over the grid, for measured influencers when there is no pool.
-    assumed: uniform over the assumed lift band [lift_range_low, lift_range_high]
-      (the point nearest assumed_lift when the band holds no grid point), for
-      influencers without a measurement when there is no pool. -#}
+    assumed: uniform over the assumed lift band
+      [lift_range_low, lift_range_high] (the point nearest assumed_lift when
+      the band holds no grid point), for influencers without a measurement when
+      there is no pool. -#}
 with
 
 likelihood as (
@@ -24,12 +26,33 @@ grid as (
 
 ),
 
+slab_means as (
+
+    {{ prior_slab_means() }}
+
+),
+
+slab_sds as (
+
+    {{ prior_slab_sds() }}
+
+),
+
+null_masses as (
+
+    {{ prior_null_masses() }}
+
+),
+
 measured as (
 
     select
         influencer_id,
         grid_index,
-        log_likelihood - max(log_likelihood) over (partition by influencer_id) as relative_log_likelihood
+        log_likelihood
+        - max(log_likelihood)
+            over (partition by influencer_id)
+            as relative_log_likelihood
 
     from likelihood
     where measured_cells > 0
@@ -60,7 +83,8 @@ null_point as (
     select
         measured.influencer_id,
         case
-            when measured.relative_log_likelihood > -40 then exp(measured.relative_log_likelihood)
+            when measured.relative_log_likelihood > -40
+                then exp(measured.relative_log_likelihood)
             else 0.0
         end as null_likelihood
 
@@ -77,11 +101,13 @@ slabs as (
         means.slab_mean,
         sds.slab_sd,
         grid.grid_index,
-        exp(-0.5 * ((grid.log_rate_ratio - means.slab_mean) / sds.slab_sd)
-                 * ((grid.log_rate_ratio - means.slab_mean) / sds.slab_sd)) * grid.jacobian as density
+        exp(
+            -0.5 * ((grid.log_rate_ratio - means.slab_mean) / sds.slab_sd)
+            * ((grid.log_rate_ratio - means.slab_mean) / sds.slab_sd)
+        ) * grid.jacobian as density
 
-    from ({{ prior_slab_means() }}) as means
-    cross join ({{ prior_slab_sds() }}) as sds
+    from slab_means as means
+    cross join slab_sds as sds
     cross join grid
 
 ),
@@ -98,7 +124,7 @@ slab_weights as (
 
 ),
 
-{#- per influencer and candidate slab: the slab's marginal likelihood -#}
+{# per influencer and candidate slab: the slab's marginal likelihood #}
 slab_marginals as (
 
     select
@@ -115,8 +141,18 @@ slab_marginals as (
 
 ),
 
-{#- every influencer under every candidate: an influencer whose likelihood misses
-    a slab entirely still counts, with only the point mass to explain it -#}
+slab_list as (
+
+    select distinct
+        slab_mean,
+        slab_sd
+
+    from slab_weights
+
+),
+
+{# every influencer under every candidate: an influencer whose likelihood misses
+    a slab entirely still counts, with only the point mass to explain it #}
 pairs as (
 
     select
@@ -127,7 +163,7 @@ pairs as (
         coalesce(marginals.slab_likelihood, 0) as slab_likelihood
 
     from null_point
-    cross join (select distinct slab_mean, slab_sd from slab_weights) as slab_list
+    cross join slab_list
     left join slab_marginals as marginals
         on null_point.influencer_id = marginals.influencer_id
         and slab_list.slab_mean = marginals.slab_mean
@@ -142,26 +178,30 @@ candidates as (
         pairs.slab_mean,
         pairs.slab_sd,
         sum(ln(greatest(
-            masses.null_mass * pairs.null_likelihood + (1 - masses.null_mass) * pairs.slab_likelihood,
-            1e-300))) as log_marginal_likelihood
+            masses.null_mass * pairs.null_likelihood
+            + (1 - masses.null_mass) * pairs.slab_likelihood,
+            1e-300
+        ))) as log_marginal_likelihood
 
     from pairs
-    cross join ({{ prior_null_masses() }}) as masses
+    cross join null_masses as masses
     group by masses.null_mass, pairs.slab_mean, pairs.slab_sd
 
 ),
 
-{#- hyperparameter uncertainty: rather than the single best candidate, every
-    candidate weighted by its marginal likelihood (a flat hyperprior over the search
-    grid). With small arms the likelihood surface is flat and the best candidate
-    alone is a noisy pick that makes p_profitable overconfident (docs/plan.md). -#}
+{# hyperparameter uncertainty: rather than the single best candidate, every
+    candidate weighted by its marginal likelihood (a flat hyperprior over the
+    search grid). With small arms the likelihood surface is flat and the best
+    candidate alone is a noisy pick that makes p_profitable overconfident
+    (docs/plan.md). #}
 hyper_weights as (
 
     select
         null_mass,
         slab_mean,
         slab_sd,
-        exp(log_marginal_likelihood - max(log_marginal_likelihood) over ()) as unnormalised_weight
+        exp(log_marginal_likelihood - max(log_marginal_likelihood) over ())
+            as unnormalised_weight
 
     from candidates
 
@@ -197,7 +237,10 @@ slab_mixture as (
         sum(slab_totals.weight * slab_weights.weight) as weight
 
     from (
-        select slab_mean, slab_sd, sum(weight * (1 - null_mass)) as weight
+        select
+            slab_mean,
+            slab_sd,
+            sum(weight * (1 - null_mass)) as weight
         from hyper_normalised
         group by slab_mean, slab_sd
     ) as slab_totals
@@ -212,7 +255,10 @@ assumed_band as (
 
     select count(*) as band_points
     from grid
-    where grid.lift between {{ num_var('lift_range_low') }} and {{ num_var('lift_range_high') }}
+    where
+        grid.lift
+        between {{ num_var('lift_range_low') }}
+        and {{ num_var('lift_range_high') }}
 
 ),
 
@@ -222,7 +268,9 @@ nearest_assumed as (
     from (
         select
             grid_index,
-            rank() over (order by abs(lift - {{ num_var('assumed_lift') }})) as distance_rank
+            rank()
+                over (order by abs(lift - {{ num_var('assumed_lift') }}))
+                as distance_rank
         from grid
     ) as ranked
     where distance_rank = 1
@@ -236,26 +284,45 @@ final as (
         grid.share,
         grid.lift,
         case
-            -- rounded: the marginal likelihoods are parallel float sums (last bits vary)
+            -- rounded: the marginal likelihoods are parallel float sums (last
+            -- bits vary)
             when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(
-                (case when grid.share = 0 then hyper_summary.null_mass else 0 end)
-                + coalesce(slab_mixture.weight, 0), 12)
+                (
+                    case
+                        when grid.share = 0 then hyper_summary.null_mass else 0
+                    end
+                )
+                + coalesce(slab_mixture.weight, 0), 12
+            )
         end as pooled_weight,
         1.0 / count(*) over () as flat_weight,
         case
-            when assumed_band.band_points > 0 then
-                case
-                    when grid.lift between {{ num_var('lift_range_low') }} and {{ num_var('lift_range_high') }}
-                        then 1.0 / assumed_band.band_points
-                    else 0.0
-                end
+            when assumed_band.band_points > 0
+                then
+                    case
+                        when
+                            grid.lift
+                            between {{ num_var('lift_range_low') }}
+                            and {{ num_var('lift_range_high') }}
+                            then 1.0 / assumed_band.band_points
+                        else 0.0
+                    end
             when grid.grid_index = nearest_assumed.grid_index then 1.0
             else 0.0
         end as assumed_weight,
         pool.pool_size,
-        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(hyper_summary.null_mass, 9) end as prior_null_mass,
-        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(hyper_summary.slab_mean, 9) end as prior_slab_mean,
-        case when pool.pool_size >= {{ num_var('plan_min_pool') }} then round(hyper_summary.slab_sd, 9) end as prior_slab_sd
+        case
+            when pool.pool_size >= {{ num_var('plan_min_pool') }}
+                then round(hyper_summary.null_mass, 9)
+        end as prior_null_mass,
+        case
+            when pool.pool_size >= {{ num_var('plan_min_pool') }}
+                then round(hyper_summary.slab_mean, 9)
+        end as prior_slab_mean,
+        case
+            when pool.pool_size >= {{ num_var('plan_min_pool') }}
+                then round(hyper_summary.slab_sd, 9)
+        end as prior_slab_sd
 
     from grid
     cross join pool

@@ -1,7 +1,8 @@
 {#- The order lines as fct_orders publishes them: the tracking rows with the
     brand completed from the product catalogue and the arms split out. A view:
-    fct_orders stores it, and an incremental build of fct_orders compares it with what
-    it holds to find the orders to replace (macros/incremental_orders.sql). -#}
+    fct_orders stores it, and an incremental build of fct_orders compares it
+    with what it holds to find the orders to replace
+    (macros/incremental_orders.sql). -#}
 {{ config(materialized='view') }}
 
 with
@@ -33,14 +34,25 @@ final as (
         products.product_category,
         tracking.traffic_source,
         tracking.exposure_group,
-        case when tracking.exposure_group = 1 then true else false end as is_exposed,
+        coalesce(tracking.exposure_group = 1, false) as is_exposed,
         tracking.orders,
-        -- the contract's money type; the decimal of staging casts back exactly when summed
+        -- the contract's money type; the decimal of staging casts back exactly
+        -- when summed
         cast(tracking.revenue as {{ type_money() }}) as revenue,
-        case when tracking.exposure_group = 1 then tracking.orders else 0 end as attributed_orders,
-        case when tracking.exposure_group = 1 then cast(tracking.revenue as {{ type_money() }}) else 0 end as attributed_revenue,
-        case when tracking.exposure_group = 0 then tracking.orders else 0 end as control_orders,
-        case when tracking.exposure_group = 0 then cast(tracking.revenue as {{ type_money() }}) else 0 end as control_revenue
+        case when tracking.exposure_group = 1 then tracking.orders else 0 end
+            as attributed_orders,
+        case
+            when tracking.exposure_group = 1
+                then cast(tracking.revenue as {{ type_money() }})
+            else 0
+        end as attributed_revenue,
+        case when tracking.exposure_group = 0 then tracking.orders else 0 end
+            as control_orders,
+        case
+            when tracking.exposure_group = 0
+                then cast(tracking.revenue as {{ type_money() }})
+            else 0
+        end as control_revenue
 
     from tracking
     left join products

@@ -22,7 +22,8 @@ campaign_orders as (
     select
         influencer_id,
         campaign,
-        cast(sum(attributed_orders) as {{ dbt.type_bigint() }}) as attributed_orders
+        cast(sum(attributed_orders) as {{ dbt.type_bigint() }})
+            as attributed_orders
 
     from orders
     where exposure_group = 1
@@ -34,7 +35,8 @@ influencer_orders as (
 
     select
         influencer_id,
-        cast(sum(attributed_orders) as {{ dbt.type_bigint() }}) as attributed_orders
+        cast(sum(attributed_orders) as {{ dbt.type_bigint() }})
+            as attributed_orders
 
     from campaign_orders
     group by influencer_id
@@ -60,7 +62,10 @@ pro_rata_allocations as (
         payouts.influencer_id,
         campaign_orders.campaign,
         payouts.total_payout
-            * {{ safe_divide('campaign_orders.attributed_orders', 'influencer_orders.attributed_orders') }}
+        * {{ safe_divide(
+            'campaign_orders.attributed_orders',
+            'influencer_orders.attributed_orders'
+        ) }}
             as spend,
         'pro_rata' as allocation_method
 
@@ -69,7 +74,8 @@ pro_rata_allocations as (
         on payouts.influencer_id = influencer_orders.influencer_id
     inner join campaign_orders
         on payouts.influencer_id = campaign_orders.influencer_id
-    where payouts.campaign is null
+    where
+        payouts.campaign is null
         and influencer_orders.attributed_orders > 0
 
 ),
@@ -85,7 +91,8 @@ unallocated as (
     from payouts
     left join influencer_orders
         on payouts.influencer_id = influencer_orders.influencer_id
-    where payouts.campaign is null
+    where
+        payouts.campaign is null
         and coalesce(influencer_orders.attributed_orders, 0) = 0
 
 ),
@@ -106,17 +113,21 @@ final as (
         influencer_id,
         campaign,
         sum(spend) as spend,
-        sum(case when allocation_method = 'campaign' then spend else 0 end) as campaign_spend,
-        sum(case when allocation_method = 'pro_rata' then spend else 0 end) as pro_rata_spend,
-        sum(case when allocation_method = 'unallocated' then spend else 0 end) as unallocated_spend
+        sum(case when allocation_method = 'campaign' then spend else 0 end)
+            as campaign_spend,
+        sum(case when allocation_method = 'pro_rata' then spend else 0 end)
+            as pro_rata_spend,
+        sum(case when allocation_method = 'unallocated' then spend else 0 end)
+            as unallocated_spend
 
     from allocations
     group by influencer_id, campaign
 
 )
 
--- stored in key order: the marts add floats over these rows, and a sum of floats
--- depends on the order it adds in; the sums above run in parallel and emit rows in
--- any order, so without this two builds of the same input could differ in the last bit
+-- stored in key order: the marts add floats over these rows, and a sum of
+-- floats depends on the order it adds in; the sums above run in parallel and
+-- emit rows in any order, so without this two builds of the same input could
+-- differ in the last bit
 select * from final
 order by influencer_id, campaign

@@ -1,7 +1,7 @@
 {#- Per-user purchases per cell (campaign, influencer_id) and arm: x = revenue
     summed per user within the cell and arm, the unit of the variance estimate.
-    Read from int_order_lines, the lines fct_orders publishes; rebuilt in full on
-    every build (fct_orders alone is incremental). -#}
+    Read from int_order_lines, the lines fct_orders publishes; rebuilt in full
+    on every build (fct_orders alone is incremental). -#}
 
 with
 

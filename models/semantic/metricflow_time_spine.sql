@@ -8,9 +8,12 @@ with
 
 digits as (
 
-    select 0 as d union all select 1 union all select 2 union all select 3
-    union all select 4 union all select 5 union all select 6 union all select 7
-    union all select 8 union all select 9
+    {%- for digit in range(10) %}
+    select {{ digit }} as d
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -26,7 +29,9 @@ numbers as (
 
 bounds as (
 
-    select first_date, last_date
+    select
+        first_date,
+        last_date
     from {{ ref('mart_programme_summary') }}
     where first_date is not null
 
@@ -37,7 +42,8 @@ days as (
     select {{ add_days('bounds.first_date', 'numbers.n') }} as date_day
     from bounds
     cross join numbers
-    where numbers.n <= {{ days_between('bounds.first_date', 'bounds.last_date') }}
+    where
+        numbers.n <= {{ days_between('bounds.first_date', 'bounds.last_date') }}
 
 ),
 

@@ -3,7 +3,8 @@
     key and a date so that MetricFlow can place the cell on its time spine.
     Spend and incremental revenue are measured per cell over the whole
     programme, so the cell's date is when it started: its first order, else its
-    campaign's first order, else the programme's first date (docs/semantic-layer.md). -#}
+    campaign's first order, else the programme's first date
+    (docs/semantic-layer.md). -#}
 with
 
 cells as (
@@ -26,7 +27,10 @@ programme as (
 
 cell_dates as (
 
-    select campaign, influencer_id, min(order_date) as first_order_date
+    select
+        campaign,
+        influencer_id,
+        min(order_date) as first_order_date
     from orders
     group by campaign, influencer_id
 
@@ -34,7 +38,9 @@ cell_dates as (
 
 campaign_dates as (
 
-    select campaign, min(order_date) as first_order_date
+    select
+        campaign,
+        min(order_date) as first_order_date
     from orders
     group by campaign
 
@@ -48,7 +54,9 @@ final as (
         cells.influencer_id,
         cells.method,
         coalesce(
-            cell_dates.first_order_date, campaign_dates.first_order_date, programme.first_date
+            cell_dates.first_order_date,
+            campaign_dates.first_order_date,
+            programme.first_date
         ) as cell_start_date,
         cells.spend,
         cells.exposed_revenue as attributed_revenue,

@@ -16,8 +16,12 @@ renamed as (
         cast(category as {{ dbt.type_string() }}) as category,
         cast(gender as {{ dbt.type_string() }}) as gender,
         cast(follower_count as {{ dbt.type_bigint() }}) as follower_count,
-        -- given tier, lower-cased; NULL when absent or empty (derived later in dim_influencers)
-        nullif(lower(trim(cast(influencer_type as {{ dbt.type_string() }}))), '') as influencer_type,
+        -- given tier, lower-cased; NULL when absent or empty (derived later in
+        -- dim_influencers)
+        nullif(
+            lower(trim(cast(influencer_type as {{ dbt.type_string() }}))), ''
+        )
+            as influencer_type,
         cast(extra_json as {{ dbt.type_string() }}) as extra_json
 
     from source

@@ -17,7 +17,8 @@ renamed as (
         cast(orders as {{ dbt.type_bigint() }}) as recorded_orders,
         cast(total_payout as {{ type_money() }}) as total_payout,
         cast(campaign as {{ dbt.type_string() }}) as campaign,
-        nullif(lower(trim(cast(status as {{ dbt.type_string() }}))), '') as status,
+        nullif(lower(trim(cast(status as {{ dbt.type_string() }}))), '')
+            as status,
         cast(extra_json as {{ dbt.type_string() }}) as extra_json
 
     from source

@@ -16,7 +16,11 @@ renamed as (
             {{ stable_key(['influencer_id', 'url', 'date']) }}
         ) as post_id,
         case
-            when nullif(trim(cast(post_id as {{ dbt.type_string() }})), '') is null then true
+            when
+                nullif(
+                    trim(cast(post_id as {{ dbt.type_string() }})), ''
+                ) is null
+                then true
             else false
         end as is_post_id_derived,
         cast(influencer_id as {{ dbt.type_bigint() }}) as influencer_id,

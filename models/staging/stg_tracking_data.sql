@@ -10,7 +10,8 @@ renamed as (
 
     select
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
-        -- stable id when the file has none: hash of the row's content and its line number
+        -- stable id when the file has none: hash of the row's content and its
+        -- line number
         coalesce(
             nullif(trim(cast(order_id as {{ dbt.type_string() }})), ''),
             {{ stable_key([
@@ -19,7 +20,11 @@ renamed as (
             ]) }}
         ) as order_id,
         case
-            when nullif(trim(cast(order_id as {{ dbt.type_string() }})), '') is null then true
+            when
+                nullif(
+                    trim(cast(order_id as {{ dbt.type_string() }})), ''
+                ) is null
+                then true
             else false
         end as is_order_id_derived,
         cast(source as {{ dbt.type_string() }}) as traffic_source,
@@ -30,10 +35,13 @@ renamed as (
         cast(brand as {{ dbt.type_string() }}) as brand,
         {{ try_cast('date', 'date') }} as order_date,
         cast(orders as {{ dbt.type_bigint() }}) as orders,
-        -- exact micro-units: the order lines are summed in parallel and incrementally
+        -- exact micro-units: the order lines are summed in parallel and
+        -- incrementally
         cast(revenue as {{ type_money_exact() }}) as revenue,
-        -- 1 = exposed, 0 = held-out control; every row is exposed when the file has no group column
-        coalesce(cast({{ quoted_group() }} as {{ dbt.type_bigint() }}), 1) as exposure_group,
+        -- 1 = exposed, 0 = held-out control; every row is exposed when the file
+        -- has no group column
+        coalesce(cast({{ quoted_group() }} as {{ dbt.type_bigint() }}), 1)
+            as exposure_group,
         cast(extra_json as {{ dbt.type_string() }}) as extra_json
 
     from source

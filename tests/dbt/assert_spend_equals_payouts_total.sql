@@ -3,6 +3,17 @@
 -- orders or kept under '(unallocated)'). Returns one row per mismatching mart.
 {{ config(tags=['reconciliation']) }}
 
+{%- set marts = [
+    ('mart_incrementality_cells', 'spend'),
+    ('mart_influencer_performance', 'spend'),
+    ('mart_campaign_performance', 'spend'),
+    ('mart_persona_performance', 'spend'),
+    ('mart_brand_performance', 'spend'),
+    ('mart_programme_summary', 'spend'),
+    ('mart_payout_tracking', 'total_payout'),
+    ('fct_payouts', 'total_payout')
+] -%}
+
 with
 
 payouts as (
@@ -13,29 +24,15 @@ payouts as (
 
 mart_totals as (
 
-    select 'mart_incrementality_cells' as mart, coalesce(sum(spend), 0) as total
-    from {{ ref('mart_incrementality_cells') }}
+    {%- for mart, column in marts %}
+    select
+        '{{ mart }}' as mart,
+        coalesce(sum({{ column }}), 0) as total
+    from {{ ref(mart) }}
+    {%- if not loop.last %}
     union all
-    select 'mart_influencer_performance', coalesce(sum(spend), 0)
-    from {{ ref('mart_influencer_performance') }}
-    union all
-    select 'mart_campaign_performance', coalesce(sum(spend), 0)
-    from {{ ref('mart_campaign_performance') }}
-    union all
-    select 'mart_persona_performance', coalesce(sum(spend), 0)
-    from {{ ref('mart_persona_performance') }}
-    union all
-    select 'mart_brand_performance', coalesce(sum(spend), 0)
-    from {{ ref('mart_brand_performance') }}
-    union all
-    select 'mart_programme_summary', coalesce(sum(spend), 0)
-    from {{ ref('mart_programme_summary') }}
-    union all
-    select 'mart_payout_tracking', coalesce(sum(total_payout), 0)
-    from {{ ref('mart_payout_tracking') }}
-    union all
-    select 'fct_payouts', coalesce(sum(total_payout), 0)
-    from {{ ref('fct_payouts') }}
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -49,7 +46,9 @@ final as (
     from mart_totals
     cross join payouts
     -- relative tolerance for floating-point summation order
-    where abs(mart_totals.total - payouts.total) > 1e-6 * greatest(1, abs(payouts.total))
+    where
+        abs(mart_totals.total - payouts.total)
+        > 1e-6 * greatest(1, abs(payouts.total))
 
 )
 

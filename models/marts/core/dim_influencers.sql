@@ -14,7 +14,8 @@ tiers as (
 
 derived_tiers as (
 
-    -- tier from follower_count: min_followers <= follower_count < max_followers (open-ended top tier)
+    -- tier from follower_count: min_followers <= follower_count < max_followers
+    -- (open-ended top tier)
     select
         influencers.influencer_id,
         tiers.influencer_type as derived_influencer_type,
@@ -23,7 +24,10 @@ derived_tiers as (
     from influencers
     inner join tiers
         on influencers.follower_count >= tiers.min_followers
-        and (tiers.max_followers is null or influencers.follower_count < tiers.max_followers)
+        and (
+            tiers.max_followers is null
+            or influencers.follower_count < tiers.max_followers
+        )
 
 ),
 
@@ -36,9 +40,12 @@ final as (
         influencers.category,
         influencers.gender,
         influencers.follower_count,
-        coalesce(influencers.influencer_type, derived_tiers.derived_influencer_type) as influencer_type,
+        coalesce(
+            influencers.influencer_type, derived_tiers.derived_influencer_type
+        ) as influencer_type,
         derived_tiers.derived_influencer_type,
-        case when influencers.influencer_type is null then true else false end as is_influencer_type_derived,
+        coalesce(influencers.influencer_type is null, false)
+            as is_influencer_type_derived,
         influencers.line_number,
         influencers.extra_json
 
@@ -49,5 +56,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by influencer_id

@@ -1,14 +1,16 @@
 {#- One row per order line. On DuckDB an incremental model keyed by order_id
     (docs/incremental.md, macros/incremental_orders.sql): a build on top of the
     previous one records which orders changed, deletes their lines and appends
-    their new ones; the first build and a full refresh store int_order_lines whole. -#}
+    their new ones; the first build and a full refresh store int_order_lines
+    whole. -#}
 {{ config(
     materialized=('incremental' if incremental_orders_enabled() else 'table'),
     unique_key='order_id',
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook=[
-        "{% if is_incremental() %}{{ record_order_changes(ref('int_order_lines')) }}{% endif %}",
+        "{% if is_incremental() %}"
+        ~ "{{ record_order_changes(ref('int_order_lines')) }}{% endif %}",
         "{% if is_incremental() %}{{ delete_changed_orders() }}{% endif %}"
     ]
 ) }}

@@ -1,6 +1,7 @@
 {#- One row per payout row, with the payout it should have been:
     post basis: rate x posts (posts of the payout's campaign when it has one),
-    order basis: rate x attributed orders (of the payout's campaign when it has one). -#}
+    order basis: rate x attributed orders (of the payout's campaign when it has
+    one). -#}
 with
 
 payouts as (
@@ -23,7 +24,9 @@ orders as (
 
 influencer_posts as (
 
-    select influencer_id, count(*) as posts
+    select
+        influencer_id,
+        count(*) as posts
     from posts
     group by influencer_id
 
@@ -31,7 +34,10 @@ influencer_posts as (
 
 campaign_posts as (
 
-    select influencer_id, campaign, count(*) as posts
+    select
+        influencer_id,
+        campaign,
+        count(*) as posts
     from posts
     where campaign is not null
     group by influencer_id, campaign
@@ -40,7 +46,10 @@ campaign_posts as (
 
 influencer_orders as (
 
-    select influencer_id, cast(sum(attributed_orders) as {{ dbt.type_bigint() }}) as attributed_orders
+    select
+        influencer_id,
+        cast(sum(attributed_orders) as {{ dbt.type_bigint() }})
+            as attributed_orders
     from orders
     group by influencer_id
 
@@ -48,7 +57,11 @@ influencer_orders as (
 
 campaign_orders as (
 
-    select influencer_id, campaign, cast(sum(attributed_orders) as {{ dbt.type_bigint() }}) as attributed_orders
+    select
+        influencer_id,
+        campaign,
+        cast(sum(attributed_orders) as {{ dbt.type_bigint() }})
+            as attributed_orders
     from orders
     group by influencer_id, campaign
 
@@ -66,16 +79,19 @@ counted as (
         payouts.total_payout,
         payouts.status,
         case
-            when payouts.campaign is null then coalesce(influencer_posts.posts, 0)
+            when payouts.campaign is null
+                then coalesce(influencer_posts.posts, 0)
             else coalesce(campaign_posts.posts, 0)
         end as posts,
         case
-            when payouts.campaign is null then coalesce(influencer_orders.attributed_orders, 0)
+            when payouts.campaign is null
+                then coalesce(influencer_orders.attributed_orders, 0)
             else coalesce(campaign_orders.attributed_orders, 0)
         end as attributed_orders,
         case
             when payouts.campaign is not null then 'campaign'
-            when coalesce(influencer_orders.attributed_orders, 0) > 0 then 'pro_rata'
+            when coalesce(influencer_orders.attributed_orders, 0) > 0
+                then 'pro_rata'
             else 'unallocated'
         end as allocation_method
 
@@ -121,5 +137,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by line_number

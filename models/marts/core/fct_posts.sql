@@ -22,8 +22,11 @@ final as (
         posts.platform,
         posts.post_date,
         posts.url,
-        case when lower(posts.url) like 'http://%' or lower(posts.url) like 'https://%'
-            then true else false end as is_linkable_url,
+        coalesce(
+            lower(posts.url) like 'http://%'
+            or lower(posts.url) like 'https://%',
+            false
+        ) as is_linkable_url,
         posts.caption,
         posts.campaign,
         posts.reach,
@@ -31,10 +34,15 @@ final as (
         posts.comments,
         posts.likes + posts.comments as engagements,
         influencers.follower_count,
-        case when posts.likes > posts.reach or posts.comments > posts.reach
-            then true else false end as is_engagement_above_reach,
-        {{ safe_divide('posts.likes + posts.comments', 'posts.reach') }} * 100 as engagement_rate_reach,
-        {{ safe_divide('posts.likes + posts.comments', 'influencers.follower_count') }} * 100 as engagement_rate_followers
+        coalesce(
+            posts.likes > posts.reach or posts.comments > posts.reach, false
+        ) as is_engagement_above_reach,
+        {{ safe_divide('posts.likes + posts.comments', 'posts.reach') }}
+        * 100 as engagement_rate_reach,
+        {{ safe_divide(
+            'posts.likes + posts.comments', 'influencers.follower_count'
+        ) }}
+        * 100 as engagement_rate_followers
 
     from posts
     left join influencers
@@ -43,5 +51,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by line_number

@@ -7,13 +7,14 @@ with
 declared as (
 
     {% for row in rows -%}
+    {%- set position = 'null' if row.column_position is none
+        else row.column_position -%}
     select
         {{ text_literal(row.model_name) }} as model_name,
         {{ text_literal(row.model_meta) }} as model_meta,
         {{ text_literal(row.model_description) }} as model_description,
         {{ text_literal(row.column_name) }} as column_name,
-        cast({{ 'null' if row.column_position is none else row.column_position }}
-            as {{ dbt.type_bigint() }}) as column_position,
+        cast({{ position }} as {{ dbt.type_bigint() }}) as column_position,
         {{ text_literal(row.data_type) }} as data_type,
         {{ text_literal(row.column_description) }} as column_description,
         {{ text_literal(row.meaning) }} as meaning

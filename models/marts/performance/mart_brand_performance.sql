@@ -30,7 +30,9 @@ cell_totals as (
 
     select
         brand,
-        count(distinct case when campaign <> '(unallocated)' then campaign end) as campaigns,
+        count(
+            distinct case when campaign <> '(unallocated)' then campaign end
+        ) as campaigns,
         count(distinct influencer_id) as influencers,
         {{ sum_cell_inputs() }}
 
@@ -89,5 +91,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by brand

@@ -21,7 +21,8 @@ daily as (
         product,
         max(brand) as brand,
         {{ sum_money('attributed_revenue') }} as attributed_revenue,
-        cast(sum(attributed_orders) as {{ dbt.type_bigint() }}) as attributed_orders,
+        cast(sum(attributed_orders) as {{ dbt.type_bigint() }})
+            as attributed_orders,
         {{ sum_money('control_revenue') }} as control_revenue,
         cast(sum(control_orders) as {{ dbt.type_bigint() }}) as control_orders
 
@@ -37,7 +38,8 @@ final as (
         daily.campaign,
         daily.influencer_id,
         daily.product,
-        cast(daily.attributed_revenue as {{ type_money() }}) as attributed_revenue,
+        cast(daily.attributed_revenue as {{ type_money() }})
+            as attributed_revenue,
         daily.attributed_orders,
         cast(daily.control_revenue as {{ type_money() }}) as control_revenue,
         daily.brand,
@@ -54,5 +56,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by date, campaign, influencer_id, product

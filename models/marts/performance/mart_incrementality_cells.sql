@@ -52,8 +52,10 @@ final as (
         control_orders,
         exposed_buyers,
         control_buyers,
-        {{ safe_divide('exposed_revenue', 'n_exposed') }} as exposed_revenue_per_user,
-        {{ safe_divide('control_revenue', 'n_control') }} as control_revenue_per_user,
+        {{ safe_divide('exposed_revenue', 'n_exposed') }}
+            as exposed_revenue_per_user,
+        {{ safe_divide('control_revenue', 'n_control') }}
+            as control_revenue_per_user,
         spend,
         incremental_revenue,
         incremental_revenue_se,
@@ -83,5 +85,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by campaign, influencer_id

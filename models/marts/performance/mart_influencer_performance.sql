@@ -37,7 +37,8 @@ post_totals as (
         cast(sum(reach) as {{ dbt.type_bigint() }}) as reach,
         cast(sum(likes) as {{ dbt.type_bigint() }}) as likes,
         cast(sum(comments) as {{ dbt.type_bigint() }}) as comments,
-        cast(sum(follower_count) as {{ dbt.type_bigint() }}) as follower_impressions
+        cast(sum(follower_count) as {{ dbt.type_bigint() }})
+            as follower_impressions
 
     from posts
     group by influencer_id
@@ -74,8 +75,10 @@ metrics as (
     select
         joined.*,
         {{ performance_metrics('joined') }},
-        {{ safe_divide('likes + comments', 'reach') }} * 100 as engagement_rate_reach,
-        {{ safe_divide('likes + comments', 'follower_impressions') }} * 100 as engagement_rate_followers,
+        {{ safe_divide('likes + comments', 'reach') }}
+        * 100 as engagement_rate_reach,
+        {{ safe_divide('likes + comments', 'follower_impressions') }}
+        * 100 as engagement_rate_followers,
         {{ safe_divide('spend', 'reach') }} * 1000 as cpm,
         {{ safe_divide('spend', 'likes + comments') }} as cpe
 
@@ -83,28 +86,34 @@ metrics as (
 
 ),
 
-{#- Empirical-Bayes shrinkage (normal-normal, DerSimonian-Laird method of
+{# Empirical-Bayes shrinkage (normal-normal, DerSimonian-Laird method of
     moments) of the influencer's incremental share y = incremental_revenue /
-    attributed_revenue (the effect: lift / (1 + lift) when all is measured) toward
-    the mean of the measured influencers of the same (influencer_type, platform)
-    group, or of all of them when the group has fewer than 3, with v =
+    attributed_revenue (the effect: lift / (1 + lift) when all is measured)
+    toward the mean of the measured influencers of the same (influencer_type,
+    platform) group, or of all of them when the group has fewer than 3, with v =
     (incremental_revenue_se / attributed_revenue)^2; then iroas_shrunk = shrunk
-    share x ROAS. Shrinking iROAS itself would mix the effect with the payout deal,
-    which varies with size and so with precision, and drag the precision-weighted
-    group means toward the big spenders (docs/incrementality.md). Measured and
-    mixed influencers with spend take part; one without attributed revenue has an
-    increment of 0 under the share model. -#}
+    share x ROAS. Shrinking iROAS itself would mix the effect with the payout
+    deal, which varies with size and so with precision, and drag the
+    precision-weighted group means toward the big spenders
+    (docs/incrementality.md). Measured and mixed influencers with spend take
+    part; one without attributed revenue has an increment of 0 under the share
+    model. #}
 eligible as (
 
     select
         influencer_id,
-        {{ dbt.concat(["coalesce(influencer_type, '(none)')", "' | '", "coalesce(platform, '(none)')"]) }}
-            as shrinkage_group,
+        {{ dbt.concat([
+            "coalesce(influencer_type, '(none)')",
+            "' | '",
+            "coalesce(platform, '(none)')"
+        ]) }} as shrinkage_group,
         incremental_revenue / attributed_revenue as y,
-        (incremental_revenue_se / attributed_revenue) * (incremental_revenue_se / attributed_revenue) as v
+        (incremental_revenue_se / attributed_revenue)
+        * (incremental_revenue_se / attributed_revenue) as v
 
     from metrics
-    where iroas_method in ('measured', 'mixed')
+    where
+        iroas_method in ('measured', 'mixed')
         and spend > 0
         and attributed_revenue > 0
         and incremental_revenue_se > 0
@@ -116,7 +125,8 @@ eligible_grouped as (
     select
         eligible.*,
         case
-            when count(*) over (partition by shrinkage_group) >= 3 then shrinkage_group
+            when count(*) over (partition by eligible.shrinkage_group) >= 3
+                then eligible.shrinkage_group
             else '(all)'
         end as own_group
 
@@ -124,12 +134,22 @@ eligible_grouped as (
 
 ),
 
-{#- every eligible influencer once in its own group and once in '(all)' -#}
+{# every eligible influencer once in its own group and once in '(all)' #}
 memberships as (
 
-    select influencer_id, shrinkage_group as group_key, y, v from eligible
+    select
+        influencer_id,
+        shrinkage_group as group_key,
+        y,
+        v
+    from eligible
     union all
-    select influencer_id, '(all)' as group_key, y, v from eligible
+    select
+        influencer_id,
+        '(all)' as group_key,
+        y,
+        v
+    from eligible
 
 ),
 
@@ -151,8 +171,11 @@ heterogeneity as (
 
     select
         memberships.group_key,
-        sum((memberships.y - fixed_effect.sum_wy / fixed_effect.sum_w)
-            * (memberships.y - fixed_effect.sum_wy / fixed_effect.sum_w) / memberships.v) as q
+        sum(
+            (memberships.y - fixed_effect.sum_wy / fixed_effect.sum_w)
+            * (memberships.y - fixed_effect.sum_wy / fixed_effect.sum_w)
+            / memberships.v
+        ) as q
 
     from memberships
     inner join fixed_effect
@@ -169,8 +192,12 @@ between_variance as (
             when fixed_effect.n >= 2
                 then greatest(
                     0,
-                    {{ safe_divide('heterogeneity.q - (fixed_effect.n - 1)',
-                                   'fixed_effect.sum_w - fixed_effect.sum_w2 / fixed_effect.sum_w') }})
+                    {{ safe_divide(
+                        'heterogeneity.q - (fixed_effect.n - 1)',
+                        'fixed_effect.sum_w'
+                        ~ ' - fixed_effect.sum_w2 / fixed_effect.sum_w'
+                    ) }}
+                )
         end as tau2
 
     from fixed_effect
@@ -185,7 +212,7 @@ random_effect as (
         memberships.group_key,
         between_variance.tau2,
         sum(memberships.y / (memberships.v + between_variance.tau2))
-            / sum(1 / (memberships.v + between_variance.tau2)) as prior_mean
+        / sum(1 / (memberships.v + between_variance.tau2)) as prior_mean
 
     from memberships
     inner join between_variance
@@ -200,7 +227,8 @@ shrunk as (
         eligible_grouped.influencer_id,
         case
             when random_effect.tau2 is null then eligible_grouped.y
-            else random_effect.prior_mean
+            else
+                random_effect.prior_mean
                 + random_effect.tau2 / (random_effect.tau2 + eligible_grouped.v)
                 * (eligible_grouped.y - random_effect.prior_mean)
         end as incremental_share_shrunk
@@ -216,10 +244,16 @@ with_shrunk as (
     select
         metrics.*,
         case
-            when metrics.iroas_method not in ('measured', 'mixed') or not metrics.spend > 0 then null
+            when
+                metrics.iroas_method not in ('measured', 'mixed')
+                or not metrics.spend > 0
+                then null
             when not metrics.attributed_revenue > 0 then 0
             when shrunk.incremental_share_shrunk is not null
-                then shrunk.incremental_share_shrunk * metrics.attributed_revenue / metrics.spend
+                then
+                    shrunk.incremental_share_shrunk
+                    * metrics.attributed_revenue
+                    / metrics.spend
             else metrics.iroas
         end as iroas_shrunk
 
@@ -233,13 +267,17 @@ ranked as (
 
     select
         with_shrunk.*,
-        -- rank() is int on Spark, bigint on DuckDB: cast to the contract's type. Ranked on
-        -- the value rounded to 1e-9, so float noise between engines cannot reorder near-ties.
+        -- rank() is int on Spark, bigint on DuckDB: cast to the contract's
+        -- type. Ranked on the value rounded to 1e-9, so float noise between
+        -- engines cannot reorder near-ties.
         case
-            when iroas_shrunk is not null
+            when with_shrunk.iroas_shrunk is not null
                 then cast(rank() over (
-                    partition by case when iroas_shrunk is null then 1 else 0 end
-                    order by round(iroas_shrunk, 9) desc
+                    partition by
+                        case
+                            when with_shrunk.iroas_shrunk is null then 1 else 0
+                        end
+                    order by round(with_shrunk.iroas_shrunk, 9) desc
                 ) as {{ dbt.type_bigint() }})
         end as iroas_rank
 
@@ -301,5 +339,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by influencer_id

@@ -35,7 +35,15 @@ payout_totals as (
         max(rate) as any_rate,
         count(distinct status) as distinct_statuses,
         max(status) as any_status,
-        cast(sum(case when basis = 'order' then coalesce(recorded_orders, 0) else 0 end) as {{ dbt.type_bigint() }}) as recorded_orders,
+        cast(
+            sum(
+                case
+                    when basis = 'order'
+                        then coalesce(recorded_orders, 0)
+                    else 0
+                end
+            ) as {{ dbt.type_bigint() }}
+        ) as recorded_orders,
         sum(expected_payout) as expected_payout,
         sum(total_payout) as total_payout
 
@@ -46,7 +54,9 @@ payout_totals as (
 
 post_totals as (
 
-    select influencer_id, count(*) as posts
+    select
+        influencer_id,
+        count(*) as posts
     from posts
     group by influencer_id
 
@@ -54,7 +64,10 @@ post_totals as (
 
 order_totals as (
 
-    select influencer_id, cast(sum(attributed_orders) as {{ dbt.type_bigint() }}) as attributed_orders
+    select
+        influencer_id,
+        cast(sum(attributed_orders) as {{ dbt.type_bigint() }})
+            as attributed_orders
     from orders
     group by influencer_id
 
@@ -70,9 +83,12 @@ joined as (
             when payout_totals.distinct_bases = 1 then payout_totals.any_basis
             when payout_totals.distinct_bases > 1 then 'mixed'
         end as basis,
-        case when payout_totals.distinct_rates = 1 then payout_totals.any_rate end as rate,
         case
-            when payout_totals.distinct_statuses = 1 then payout_totals.any_status
+            when payout_totals.distinct_rates = 1 then payout_totals.any_rate
+        end as rate,
+        case
+            when payout_totals.distinct_statuses = 1
+                then payout_totals.any_status
             when payout_totals.distinct_statuses > 1 then 'mixed'
         end as status,
         coalesce(payout_totals.payout_rows, 0) as payout_rows,
@@ -106,7 +122,8 @@ final as (
         name,
         influencer_type,
         posts,
-        case when abs(total_payout - expected_payout) >= 0.005 then true else false end as has_payout_gap,
+        coalesce(abs(total_payout - expected_payout) >= 0.005, false)
+            as has_payout_gap,
         status,
         payout_rows
 
@@ -115,5 +132,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by influencer_id

@@ -27,7 +27,9 @@ posts as (
 cell_totals as (
 
     select
-        count(distinct case when campaign <> '(unallocated)' then campaign end) as campaigns,
+        count(
+            distinct case when campaign <> '(unallocated)' then campaign end
+        ) as campaigns,
         {{ sum_cell_inputs() }}
 
     from cells
@@ -68,14 +70,24 @@ joined as (
         influencer_totals.influencers,
         post_totals.posts,
         case
-            when order_totals.first_order_date is null then post_totals.first_post_date
-            when post_totals.first_post_date is null then order_totals.first_order_date
-            else least(order_totals.first_order_date, post_totals.first_post_date)
+            when order_totals.first_order_date is null
+                then post_totals.first_post_date
+            when post_totals.first_post_date is null
+                then order_totals.first_order_date
+            else
+                least(
+                    order_totals.first_order_date, post_totals.first_post_date
+                )
         end as first_date,
         case
-            when order_totals.last_order_date is null then post_totals.last_post_date
-            when post_totals.last_post_date is null then order_totals.last_order_date
-            else greatest(order_totals.last_order_date, post_totals.last_post_date)
+            when order_totals.last_order_date is null
+                then post_totals.last_post_date
+            when post_totals.last_post_date is null
+                then order_totals.last_order_date
+            else
+                greatest(
+                    order_totals.last_order_date, post_totals.last_post_date
+                )
         end as last_date,
         {{ coalesce_cell_inputs('cell_totals') }}
 

@@ -17,7 +17,10 @@ expectation_totals as (
     select
         source_file,
         count(*) as expectations_evaluated,
-        cast(sum(case when success then 0 else 1 end) as {{ dbt.type_bigint() }}) as expectations_failed
+        cast(
+            sum(case when success then 0 else 1 end) as {{ dbt.type_bigint() }}
+        )
+            as expectations_failed
 
     from validation_results
     group by source_file
@@ -35,9 +38,12 @@ final as (
         load_audit.rows_flagged,
         load_audit.columns_present,
         load_audit.validated_at,
-        {{ safe_divide('load_audit.rows_rejected', 'load_audit.rows_read') }} as rejected_share,
-        coalesce(expectation_totals.expectations_evaluated, 0) as expectations_evaluated,
-        coalesce(expectation_totals.expectations_failed, 0) as expectations_failed
+        {{ safe_divide('load_audit.rows_rejected', 'load_audit.rows_read') }}
+            as rejected_share,
+        coalesce(expectation_totals.expectations_evaluated, 0)
+            as expectations_evaluated,
+        coalesce(expectation_totals.expectations_failed, 0)
+            as expectations_failed
 
     from load_audit
     left join expectation_totals
@@ -46,5 +52,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by source_file

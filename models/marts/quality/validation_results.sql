@@ -22,5 +22,6 @@ final as (
 )
 
 select * from final
--- stored in key order, so `select *`, exports and the report are stable run to run
+-- stored in key order, so `select *`, exports and the report are stable run to
+-- run
 order by source_file, expectation, column_name, rule
