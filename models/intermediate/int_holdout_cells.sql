@@ -36,12 +36,10 @@ arms as (
             as control_revenue,
         {{ sum_money_squared(
             'case when exposure_group = 1 then revenue else 0 end'
-        ) }}
-            as exposed_revenue_sq,
+        ) }} as exposed_revenue_sq,
         {{ sum_money_squared(
             'case when exposure_group = 0 then revenue else 0 end'
-        ) }}
-            as control_revenue_sq,
+        ) }} as control_revenue_sq,
         cast(
             sum(
                 case when exposure_group = 1 then orders else 0 end
@@ -66,14 +64,12 @@ arms as (
             sum(
                 case when exposure_group = 1 then 1 else 0 end
             ) as {{ dbt.type_bigint() }}
-        )
-            as exposed_buyers,
+        ) as exposed_buyers,
         cast(
             sum(
                 case when exposure_group = 0 then 1 else 0 end
             ) as {{ dbt.type_bigint() }}
-        )
-            as control_buyers
+        ) as control_buyers
 
     from user_purchases
     group by campaign, influencer_id
@@ -89,14 +85,12 @@ audience_arms as (
             sum(
                 case when exposure_group = 1 then users end
             ) as {{ dbt.type_bigint() }}
-        )
-            as n_exposed,
+        ) as n_exposed,
         cast(
             sum(
                 case when exposure_group = 0 then users end
             ) as {{ dbt.type_bigint() }}
-        )
-            as n_control,
+        ) as n_control,
         max(case when exposure_group = 0 then 1 else 0 end) as has_control_arm
 
     from audiences

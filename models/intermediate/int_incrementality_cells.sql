@@ -265,40 +265,34 @@ smoothed as (
                     {{ eb_expected_buyers(
                         'exposed_buyers', 'exposed_prior_buyers'
                     ) }}
-        end
-            as exposed_buyers_smoothed,
+        end as exposed_buyers_smoothed,
         case
             when is_measured
                 then
                     {{ eb_expected_buyers(
                         'control_buyers', 'control_prior_buyers'
                     ) }}
-        end
-            as control_buyers_smoothed,
+        end as control_buyers_smoothed,
         {{ eb_per_buyer_moment(
             'exposed_revenue_sq + control_revenue_sq',
             'exposed_buyers + control_buyers',
             'campaign_revenue_m2'
-        ) }}
-            as revenue_m2,
+        ) }} as revenue_m2,
         {{ eb_per_buyer_moment(
             'exposed_revenue + control_revenue',
             'exposed_buyers + control_buyers',
             'campaign_revenue_mu'
-        ) }}
-            as revenue_mu,
+        ) }} as revenue_mu,
         {{ eb_per_buyer_moment(
             'exposed_orders_sq + control_orders_sq',
             'exposed_buyers + control_buyers',
             'campaign_orders_m2'
-        ) }}
-            as orders_m2,
+        ) }} as orders_m2,
         {{ eb_per_buyer_moment(
             'exposed_orders + control_orders',
             'exposed_buyers + control_buyers',
             'campaign_orders_mu'
-        ) }}
-            as orders_mu
+        ) }} as orders_mu
 
     from with_priors
 
@@ -397,16 +391,14 @@ final as (
             when not is_measured
                 then
                     {{ assumed_increment('exposed_revenue', 'lift_range_low') }}
-        end
-            as assumed_increment_low,
+        end as assumed_increment_low,
         case
             when not is_measured
                 then
                     {{ assumed_increment(
                         'exposed_revenue', 'lift_range_high'
                     ) }}
-        end
-            as assumed_increment_high,
+        end as assumed_increment_high,
         case
             when not is_measured then null
             when has_arm_sizes then 'arm_sizes'

@@ -42,8 +42,7 @@ weighted as (
             likelihood.log_likelihood
             - max(likelihood.log_likelihood)
                 over (partition by likelihood.influencer_id)
-        )
-            as unnormalised_weight,
+        ) as unnormalised_weight,
         likelihood.incremental_revenue / likelihood.spend as iroas_mean,
         sqrt(greatest(likelihood.incremental_revenue_variance, 0))
         / likelihood.spend as iroas_sd,
@@ -178,8 +177,7 @@ final as (
                 )
             ),
             9
-        )
-            as posterior_iroas_sd,
+        ) as posterior_iroas_sd,
         round(
             least(quantiles.posterior_iroas_low, moments.posterior_iroas), 9
         ) as posterior_iroas_low,

@@ -50,13 +50,11 @@ campaign_moments as (
         {{ safe_divide(
             'sum(exposed_revenue_sq + control_revenue_sq)',
             'sum(exposed_revenue + control_revenue)'
-        ) }}
-            as campaign_phi,
+        ) }} as campaign_phi,
         {{ safe_divide(
             'sum(exposed_revenue + control_revenue)',
             'sum(exposed_buyers + control_buyers)'
-        ) }}
-            as campaign_revenue_per_buyer
+        ) }} as campaign_revenue_per_buyer
 
     from measured
     group by campaign
@@ -294,14 +292,12 @@ influencers as (
             sum(
                 case when method = 'measured' then 1 else 0 end
             ) as {{ dbt.type_bigint() }}
-        )
-            as measured_cells,
+        ) as measured_cells,
         cast(
             sum(
                 case when method = 'modelled' and spend > 0 then 1 else 0 end
             ) as {{ dbt.type_bigint() }}
-        )
-            as modelled_cells_with_spend
+        ) as modelled_cells_with_spend
 
     from cells
     group by influencer_id

@@ -65,8 +65,7 @@ pro_rata_allocations as (
         * {{ safe_divide(
             'campaign_orders.attributed_orders',
             'influencer_orders.attributed_orders'
-        ) }}
-            as spend,
+        ) }} as spend,
         'pro_rata' as allocation_method
 
     from payouts

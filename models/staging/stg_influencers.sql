@@ -20,8 +20,7 @@ renamed as (
         -- dim_influencers)
         nullif(
             lower(trim(cast(influencer_type as {{ dbt.type_string() }}))), ''
-        )
-            as influencer_type,
+        ) as influencer_type,
         cast(extra_json as {{ dbt.type_string() }}) as extra_json
 
     from source

@@ -82,16 +82,14 @@ design_inputs as (
                     then exposed_revenue_variance
                 else 0
             end
-        )
-            as audience_exposed_variance,
+        ) as audience_exposed_variance,
         sum(
             case
                 when variance_method = 'arm_sizes'
                     then control_revenue_variance
                 else 0
             end
-        )
-            as audience_control_variance,
+        ) as audience_control_variance,
         sum(case when variance_method = 'arm_sizes' then n_exposed else 0 end)
             as audience_exposed_users,
         sum(case when variance_method = 'arm_sizes' then n_control else 0 end)
@@ -109,8 +107,7 @@ design_inputs as (
         {{ safe_divide(
             'sum(exposed_revenue_sq + control_revenue_sq)',
             'sum(exposed_revenue + control_revenue)'
-        ) }}
-            as revenue_phi
+        ) }} as revenue_phi
 
     from cells
     group by influencer_id
@@ -362,8 +359,7 @@ design_sized as (
         cast(
             users
             - floor(users * holdout_share + 1e-9) as {{ dbt.type_bigint() }}
-        )
-            as exposed_users,
+        ) as exposed_users,
         cast(floor(users * holdout_share + 1e-9) as {{ dbt.type_bigint() }})
             as control_users
 
@@ -509,8 +505,7 @@ final as (
                     ) }}
             else
                 0
-        end
-            as max_planned_spend,
+        end as max_planned_spend,
         planned.planned_spend - coalesce(planned.spend, 0) as planned_change,
         case
             when
@@ -547,8 +542,7 @@ final as (
         case
             when planned.recommendation = 'test'
                 then {{ num_var('plan_target_mde') }}
-        end
-            as test_target_mde,
+        end as test_target_mde,
         -- the per-user revenue variances behind test_mde_iroas (the exposed one
         -- under the effect it detects), so that the contract's formula can be
         -- checked

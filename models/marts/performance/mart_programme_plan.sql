@@ -53,8 +53,7 @@ totals as (
                 * posterior_iroas_sd
             ),
             0
-        )
-            as expected_incremental_revenue_variance,
+        ) as expected_incremental_revenue_variance,
         coalesce(sum(expected_net_return), 0) as expected_net_return,
         coalesce(
             sum(case when posterior_iroas is not null then spend else 0 end), 0
@@ -63,8 +62,7 @@ totals as (
             as status_quo_incremental_revenue,
         coalesce(
             sum(spend * spend * posterior_iroas_sd * posterior_iroas_sd), 0
-        )
-            as status_quo_incremental_revenue_variance,
+        ) as status_quo_incremental_revenue_variance,
         coalesce(sum(spend * (posterior_iroas - {{ num_var('breakeven') }})), 0)
             as status_quo_net_return,
         coalesce(sum(case
@@ -101,8 +99,7 @@ totals as (
                     when posterior_method in ('measured', 'mixed') then 1 else 0
                 end
             ) as {{ dbt.type_bigint() }}
-        )
-            as influencers_measured
+        ) as influencers_measured
 
     from plan
 
@@ -118,14 +115,12 @@ final as (
             'totals.expected_incremental_revenue',
             'totals.expected_incremental_revenue_variance',
             'low'
-        ) }}
-            as expected_incremental_revenue_low,
+        ) }} as expected_incremental_revenue_low,
         {{ normal_90_bound(
             'totals.expected_incremental_revenue',
             'totals.expected_incremental_revenue_variance',
             'high'
-        ) }}
-            as expected_incremental_revenue_high,
+        ) }} as expected_incremental_revenue_high,
         totals.expected_net_return,
         totals.status_quo_spend,
         totals.status_quo_incremental_revenue,
@@ -133,14 +128,12 @@ final as (
             'totals.status_quo_incremental_revenue',
             'totals.status_quo_incremental_revenue_variance',
             'low'
-        ) }}
-            as status_quo_incremental_revenue_low,
+        ) }} as status_quo_incremental_revenue_low,
         {{ normal_90_bound(
             'totals.status_quo_incremental_revenue',
             'totals.status_quo_incremental_revenue_variance',
             'high'
-        ) }}
-            as status_quo_incremental_revenue_high,
+        ) }} as status_quo_incremental_revenue_high,
         totals.status_quo_net_return,
         -- extensions
         budget.budget - totals.planned_spend as unspent_budget,

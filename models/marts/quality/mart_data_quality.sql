@@ -19,8 +19,7 @@ expectation_totals as (
         count(*) as expectations_evaluated,
         cast(
             sum(case when success then 0 else 1 end) as {{ dbt.type_bigint() }}
-        )
-            as expectations_failed
+        ) as expectations_failed
 
     from validation_results
     group by source_file
