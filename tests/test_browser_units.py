@@ -150,3 +150,10 @@ def test_formatting_in_indian_digits_and_half_up(page) -> None:
         assert fmt.format(value, kind) == expected, (value, kind)  # the server agrees
     compact = page.evaluate("() => [12345678, 99990, 150000].map(window.ROAS.fmt.moneyCompact)")
     assert compact == ["₹1.2 Cr", "₹99,990", "₹1.5 L"]
+    # a money axis speaks one unit, the largest tick's, with the decimals its step needs
+    axes = page.evaluate("""() => [[0, 50000, 100000, 150000], [0, 20000, 40000],
+        [-5000000, 0, 5000000, 10000000, 15000000], [0, 250000, 500000]]
+        .map(window.ROAS.fmt.moneyAxis)""")
+    assert axes == [["₹0", "₹0.5 L", "₹1 L", "₹1.5 L"], ["₹0", "₹20,000", "₹40,000"],
+                    ["-₹0.5 Cr", "₹0", "₹0.5 Cr", "₹1 Cr", "₹1.5 Cr"],
+                    ["₹0", "₹2.5 L", "₹5 L"]]

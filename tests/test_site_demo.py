@@ -243,7 +243,7 @@ def test_cross_filtering_by_clicking_a_bar_and_a_heatmap_cell(demo, browser,
                                                               seen) -> None:
     page = new_tab(browser, seen)
     goto(page, demo.site / "index.html")
-    chart = component(page, "Revenue vs payout per campaign")
+    chart = component(page, "Revenue vs spend per campaign")
     first = demo.one("""select * from mart_campaign_performance
         order by first_order_date nulls last, campaign limit 1""")
     before = updates(page)
@@ -331,7 +331,7 @@ def test_filters_carry_across_pages_and_csv_equals_the_mart(demo, browser,
 def test_chart_csv_equals_the_mart(demo, browser, seen) -> None:
     page = new_tab(browser, seen)
     goto(page, demo.site / "campaigns" / "index.html")
-    chart = component(page, "Revenue vs payout per campaign")
+    chart = component(page, "Revenue vs spend per campaign")
     rows = download(page, chart.locator("button.csv"))
     assert rows[0] == ["campaign", "attributed_revenue", "spend"]
     mart = demo.query("""select campaign, attributed_revenue, spend

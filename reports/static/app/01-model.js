@@ -173,6 +173,28 @@
       }
       return Fmt.money(v);
     },
+    // one money axis in one unit, the largest tick's: "₹50,000" beside "₹1 L" reads as two
+    // scales. As many decimals as the ticks need, at most 2.
+    moneyAxis: function (ticks) {
+      var nums = ticks.filter(isNum);
+      var top = nums.length ? Math.max.apply(null, nums.map(Math.abs)) : 0;
+      var units = INDIAN ? [[1e7, " Cr"], [1e5, " L"]] : [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
+      var unit = null;
+      for (var i = 0; i < units.length && !unit; i++) { if (top >= units[i][0]) { unit = units[i]; } }
+      if (!unit) { return ticks.map(function (t) { return Fmt.money(t); }); }
+      var decimals = 0;
+      var exact = function (x) { return Math.abs(x - Math.round(x)) < 1e-9; };
+      while (decimals < 2 && !nums.every(function (t) { return exact(t / unit[0] * Math.pow(10, decimals)); })) {
+        decimals++;
+      }
+      return ticks.map(function (t) {
+        if (!isNum(t)) { return MISSING; }
+        if (t === 0) { return withSymbol("0", CURRENCY); }
+        var text = groupDigits(t / unit[0], decimals, INDIAN);
+        if (text.indexOf(".") >= 0) { text = text.replace(/0+$/, "").replace(/\.$/, ""); }
+        return withSymbol(text, CURRENCY) + unit[1];
+      });
+    },
     num: function (v) { return groupDigits(v, 0, INDIAN); },
     ratio: function (v) { return groupDigits(v, 2, false); },
     pct: function (v) { var t = groupDigits(v, 2, false); return t === MISSING ? t : t + "%"; },

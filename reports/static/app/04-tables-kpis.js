@@ -427,13 +427,15 @@
     }
     var fmt = this.spec.fmt;
     var diff = current - previous;
+    // the arrow carries the direction, so the figure is a size: "▼ 62.1%", not "▼ -62.1%"
+    var size = Math.abs(diff);
     var text;
     if (fmt === "ratio") {
-      text = (diff >= 0 ? "+" : "") + Fmt.ratio(diff);
+      text = Fmt.ratio(size);
     } else if (fmt === "percent" || fmt === "pct") {
-      text = (diff >= 0 ? "+" : "") + groupDigits(fmt === "percent" ? diff * 100 : diff, 1, false) + " pts";
+      text = groupDigits(fmt === "percent" ? size * 100 : size, 1, false) + " pts";
     } else if (previous) {
-      text = (diff >= 0 ? "+" : "") + Fmt.percent(diff / Math.abs(previous));
+      text = Fmt.percent(size / Math.abs(previous));
     } else {
       text = "new";
     }

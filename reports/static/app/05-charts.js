@@ -69,9 +69,7 @@
     var first = Math.floor(low / step);
     var ticks = [];
     for (var i = 0; i <= Math.ceil(high / step) - first; i++) { ticks.push((first + i) * step); }
-    return { tickmode: "array", tickvals: ticks, ticktext: ticks.map(function (t) {
-      return Fmt.moneyCompact(t).replace(/\.0(?=\D*$)/, "");
-    }), rangemode: "tozero" };
+    return { tickmode: "array", tickvals: ticks, ticktext: Fmt.moneyAxis(ticks), rangemode: "tozero" };
   }
 
   function Chart(ctx, spec, node) {
