@@ -41,8 +41,9 @@ build/.sqlfluff-clean: $(SQL_SOURCES) $(BIN)/roas
 lint: install build/.sqlfluff-clean
 	$(BIN)/ruff check .
 
+# pytest-xdist: one worker per core (at most 4), whole modules to a worker (tests/conftest.py)
 test: install browser lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile
 
 # 1M and 10M tracking rows: every stage, peak memory, the baselines, the targets judged;
 # writes benchmarks/results/latest.{md,json} (about 10 minutes, ~6 GB of scratch in build/bench).

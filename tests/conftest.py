@@ -77,3 +77,39 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 # the planted-truth programmes (tests/planted.py), shared by the modules that score them
 from planted import programmes  # noqa: E402,F401
+
+# -- running on several workers (`make test`: pytest-xdist, --dist loadfile) -------------
+# A worker builds each session fixture it needs itself, so the modules that score the
+# planted programmes (the costliest fixture) go to one worker together; every other
+# module is a unit of its own, which keeps its module fixtures built once. The longest
+# units go first, so that the workers finish together instead of one waiting on the last.
+SHARED_UNITS = {"test_decisions.py": "planted", "test_incrementality.py": "planted"}
+LONGEST_FIRST = ("planted", "test_incremental_build.py", "test_bench_smoke.py",
+                 "test_rerun.py", "test_plan.py")
+
+
+def work_unit(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    return SHARED_UNITS.get(module, module)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        unit = work_unit(item.nodeid)
+        return LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module is unchanged
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN201 - xdist's type
+    """--dist loadfile, with the shared units above (xdist's loadgroup reads no marks
+    under pytest 9 here: each test went its own way)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleUnits(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return ModuleUnits(config, log)
