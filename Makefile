@@ -31,12 +31,14 @@ demo: install
 
 # SQLFluff compiles the dbt project to lint the SQL dbt runs (about a minute on 2 cores),
 # so it reruns only when the SQL, the YAML it reads or the lint config changed.
-SQL_SOURCES := $(shell find models macros tests/dbt -name '*.sql' -o -name '*.yml' -o -name '*.md') \
-               .sqlfluff dbt_project.yml profiles.yml
+# The folders are prerequisites too: a deleted or renamed file changes its folder's mtime.
+# The stamp is dated from the start of the lint, so a file saved meanwhile is linted next time.
+SQL_SOURCES := $(shell find models macros tests/dbt seeds -type d -o -name '*.sql' \
+                 -o -name '*.yml' -o -name '*.md') .sqlfluff dbt_project.yml profiles.yml
 build/.sqlfluff-clean: $(SQL_SOURCES) $(BIN)/roas
-	@mkdir -p build/sqlfluff
+	@mkdir -p build/sqlfluff && touch $@.started
 	ROAS_WAREHOUSE=build/sqlfluff/lint.duckdb $(BIN)/sqlfluff lint models tests/dbt --processes 2
-	@touch $@
+	@mv $@.started $@
 
 lint: install build/.sqlfluff-clean
 	$(BIN)/ruff check .

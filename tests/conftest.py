@@ -101,6 +101,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=rank)  # stable: the order within a module is unchanged
 
 
+@pytest.hookimpl(optionalhook=True)  # a run without xdist knows no such hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN201 - xdist's type
     """--dist loadfile, with the shared units above (xdist's loadgroup reads no marks
     under pytest 9 here: each test went its own way)."""

@@ -178,9 +178,13 @@
     moneyAxis: function (ticks) {
       var nums = ticks.filter(isNum);
       var top = nums.length ? Math.max.apply(null, nums.map(Math.abs)) : 0;
-      var units = INDIAN ? [[1e7, " Cr"], [1e5, " L"]] : [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
+      // [from, unit, suffix]: thousands only from 10,000, so "$800" is never "$0.8K"
+      var units = INDIAN ? [[1e7, 1e7, " Cr"], [1e5, 1e5, " L"]]
+        : [[1e9, 1e9, "B"], [1e6, 1e6, "M"], [1e4, 1e3, "K"]];
       var unit = null;
-      for (var i = 0; i < units.length && !unit; i++) { if (top >= units[i][0]) { unit = units[i]; } }
+      for (var i = 0; i < units.length && !unit; i++) {
+        if (top >= units[i][0]) { unit = units[i].slice(1); }
+      }
       if (!unit) { return ticks.map(function (t) { return Fmt.money(t); }); }
       var decimals = 0;
       var exact = function (x) { return Math.abs(x - Math.round(x)) < 1e-9; };
