@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import re
 from pathlib import Path
 
 import duckdb
 
-from roas.dbt_runner import run_dbt
+from roas.dbt_runner import parse_cache, run_dbt
 from roas.incremental import BuildState
 from roas.paths import BuildPaths, build_paths
+from roas.publish import replace_file
 
 SITE_PATH = Path("docs") / "dbt" / "index.html"
 STATIC_PAGE = "static_index.html"
@@ -42,6 +44,10 @@ beside it. Run <code>roas run</code> to generate the lineage and column document
 
 
 DOCS_KEY = "static_index.key"
+# The project keeps the pages it generated, as it keeps its parse state: a new warehouse
+# of the same project, vars and schema reuses one. Pages are 2-4 MB: the newest few stay.
+DOCS_CACHE_KEEP = 6
+BUILD_DIR_TOKEN = "@@roas-build-dir@@"  # the build folder's path, which dbt writes in it
 
 
 def docs_key(state: BuildState, warehouse: Path) -> str:
@@ -78,10 +84,37 @@ def generate_docs(
         if page.is_file() and key_file.read_text(encoding="utf-8") == key:
             return page, False
     key_file.unlink(missing_ok=True)
+    cached = _cached_page(key, Path(warehouse or paths.warehouse))
+    with contextlib.suppress(OSError):
+        if cached.is_file():
+            html = cached.read_text(encoding="utf-8")
+            replace_file(page, html.replace(BUILD_DIR_TOKEN, str(paths.build_dir)))
+            key_file.write_text(key, encoding="utf-8")
+            return page, False
     run_dbt("docs generate --static --no-compile", paths, dbt_vars,
             warehouse=warehouse, validated_dir=validated_dir)
     key_file.write_text(key, encoding="utf-8")
+    _keep_page(cached, page.read_text(encoding="utf-8").replace(str(paths.build_dir),
+                                                                BUILD_DIR_TOKEN))
     return page, True
+
+
+def _cached_page(key: str, warehouse: Path) -> Path:
+    """The project's copy of the page for this key and warehouse name (the database name
+    dbt records is the file's)."""
+    dbt_version = importlib.metadata.version("dbt-core")  # its page template
+    name = hashlib.sha256(f"{key}\n{warehouse.name}\n{dbt_version}".encode()).hexdigest()[:32]
+    return parse_cache().parent / "docs" / f"{name}.html"
+
+
+def _keep_page(cached: Path, html: str) -> None:
+    """Store a page whole (a parallel run reads it whole) and drop all but the newest."""
+    with contextlib.suppress(OSError):
+        replace_file(cached, html)
+        pages = sorted(cached.parent.glob("*.html"), key=lambda p: p.stat().st_mtime,
+                       reverse=True)
+        for stale in pages[DOCS_CACHE_KEEP:]:
+            stale.unlink(missing_ok=True)
 
 
 def with_csp(html: str) -> str:

@@ -50,9 +50,10 @@ class Build:
         return dict(zip(names, rows[0], strict=True))
 
 
-def build_from(data: Path, root: Path, *extra: str) -> Build:
+def build_from(data: Path, root: Path, *extra: str, env: dict[str, str] | None = None) -> Build:
     site, warehouse = root / "site", root / "warehouse.duckdb"
-    result = run_roas("run", "--data", data, "--out", site, "--warehouse", warehouse, *extra)
+    result = run_roas("run", "--data", data, "--out", site, "--warehouse", warehouse, *extra,
+                      env=env)
     assert result.returncode == 0, f"roas run failed:\n{result.stdout}\n{result.stderr}"
     return Build(data, site, warehouse, result)
 

@@ -37,11 +37,17 @@ def tables(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def again(tmp_path_factory) -> Build:
+def own_cache(tmp_path_factory) -> dict[str, str]:
+    """A project cache of this module's own: `again` generates dbt's docs page afresh."""
+    return {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg-cache"))}
+
+
+@pytest.fixture(scope="module")
+def again(tmp_path_factory, own_cache) -> Build:
     """The hand fixture built a second time, from and into other folders."""
     root = tmp_path_factory.mktemp("determinism") / "elsewhere"
     shutil.copytree(HAND_FIXTURE, root / "input files")
-    return build_from(root / "input files", root, *HAND_MAX_REJECT_SHARE)
+    return build_from(root / "input files", root, *HAND_MAX_REJECT_SHARE, env=own_cache)
 
 
 @pytest.mark.slow
@@ -101,6 +107,27 @@ def test_site_is_byte_identical(hand_build, again):
     differing = sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
     assert not differing, f"site files differ between two identical runs: {differing}"
     assert "index.html" in first
+
+
+@pytest.mark.slow
+def test_a_docs_page_reused_from_the_project_cache_is_the_generated_one(
+    again, own_cache, tmp_path
+):
+    """A new warehouse of the same project, vars and schema takes dbt's docs page from the
+    project's cache (as it takes the parse state) instead of running `dbt docs generate`:
+    in another folder, the page and the whole site are the freshly generated ones."""
+    assert "dbt docs" in again.result.stderr and "reused" not in stage_line(again, "dbt docs")
+    data = tmp_path / "third place"
+    shutil.copytree(HAND_FIXTURE, data)
+    restored = build_from(data, tmp_path / "out", *HAND_MAX_REJECT_SHARE, env=own_cache)
+    assert "reused (same project, vars and schema)" in stage_line(restored, "dbt docs")
+    assert snapshot(restored.site) == snapshot(again.site)
+
+
+def stage_line(build: Build, stage: str) -> str:
+    text = " ".join((build.result.stdout + build.result.stderr).split())
+    start = text.index(stage)
+    return text[start:start + 120]
 
 
 def test_the_build_time_is_source_date_epoch(hand_build):
