@@ -74,6 +74,12 @@
 {%- endmacro %}
 
 
+{#- the number of rows where `condition` holds, as the contract's bigint -#}
+{% macro count_where(condition) -%}
+    cast(sum(case when {{ condition }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+
 {#- exact sum of the squares of a money expression: the product of two 6-place
     decimals has 12 places (decimal(38, 12): squares up to 1e26) -#}
 {% macro sum_money_squared(expression) -%}

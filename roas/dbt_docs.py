@@ -79,12 +79,13 @@ def generate_docs(
     """
     page = paths.dbt_target_dir / STATIC_PAGE
     key_file = paths.dbt_target_dir / DOCS_KEY
-    key = docs_key(state, Path(warehouse or paths.warehouse))
+    built = Path(warehouse or paths.warehouse)
+    key = docs_key(state, built)
     with contextlib.suppress(OSError):
         if page.is_file() and key_file.read_text(encoding="utf-8") == key:
             return page, False
     key_file.unlink(missing_ok=True)
-    cached = _cached_page(key, Path(warehouse or paths.warehouse))
+    cached = _cached_page(key, built)
     with contextlib.suppress(OSError):
         if cached.is_file():
             html = cached.read_text(encoding="utf-8")

@@ -50,6 +50,14 @@ class Build:
         return dict(zip(names, rows[0], strict=True))
 
 
+def stage_line(output: str, stage: str, until: str | None = None) -> str:
+    """A stage's line of a run's output, joined up as a narrow terminal may wrap it: up to
+    the stage `until` when given, else its first 120 characters."""
+    text = " ".join(output.split())
+    start = text.index(stage)
+    return text[start:text.index(until, start)] if until else text[start:start + 120]
+
+
 def build_from(data: Path, root: Path, *extra: str, env: dict[str, str] | None = None) -> Build:
     site, warehouse = root / "site", root / "warehouse.duckdb"
     result = run_roas("run", "--data", data, "--out", site, "--warehouse", warehouse, *extra,

@@ -15,7 +15,18 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import HAND_FIXTURE, HAND_MAX_REJECT_SHARE, Build, build_from, run_roas
+from conftest import (
+    HAND_FIXTURE,
+    HAND_MAX_REJECT_SHARE,
+    Build,
+    build_from,
+    run_roas,
+    stage_line,
+)
+
+
+def output(build: Build) -> str:
+    return build.result.stdout + build.result.stderr
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -116,18 +127,13 @@ def test_a_docs_page_reused_from_the_project_cache_is_the_generated_one(
     """A new warehouse of the same project, vars and schema takes dbt's docs page from the
     project's cache (as it takes the parse state) instead of running `dbt docs generate`:
     in another folder, the page and the whole site are the freshly generated ones."""
-    assert "dbt docs" in again.result.stderr and "reused" not in stage_line(again, "dbt docs")
+    assert "dbt docs" in again.result.stderr
+    assert "reused" not in stage_line(output(again), "dbt docs")
     data = tmp_path / "third place"
     shutil.copytree(HAND_FIXTURE, data)
     restored = build_from(data, tmp_path / "out", *HAND_MAX_REJECT_SHARE, env=own_cache)
-    assert "reused (same project, vars and schema)" in stage_line(restored, "dbt docs")
+    assert "reused (same project, vars and schema)" in stage_line(output(restored), "dbt docs")
     assert snapshot(restored.site) == snapshot(again.site)
-
-
-def stage_line(build: Build, stage: str) -> str:
-    text = " ".join((build.result.stdout + build.result.stderr).split())
-    start = text.index(stage)
-    return text[start:start + 120]
 
 
 def test_the_build_time_is_source_date_epoch(hand_build):

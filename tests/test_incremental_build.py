@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, run_roas
+from conftest import REPO, run_roas, stage_line
 
 from roas.export import public_marts
 from roas.incremental import BuildState, current_state, plan_build, record_state
@@ -50,10 +50,7 @@ def run(data: Path, warehouse: Path, *extra: str) -> str:
 
 
 def build_line(stdout: str) -> str:
-    # the stage line may wrap in a narrow terminal: join it up to the next stage
-    text = " ".join(stdout.split())
-    start = text.index("dbt build")
-    return text[start:text.index("dbt docs", start)]
+    return stage_line(stdout, "dbt build", until="dbt docs")
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:

@@ -60,16 +60,8 @@ arms as (
                 case when exposure_group = 0 then orders * orders else 0 end
             ) as {{ dbt.type_bigint() }}
         ) as control_orders_sq,
-        cast(
-            sum(
-                case when exposure_group = 1 then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as exposed_buyers,
-        cast(
-            sum(
-                case when exposure_group = 0 then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as control_buyers
+        {{ count_where('exposure_group = 1') }} as exposed_buyers,
+        {{ count_where('exposure_group = 0') }} as control_buyers
 
     from user_purchases
     group by campaign, influencer_id

@@ -288,16 +288,9 @@ influencers as (
     select
         influencer_id,
         sum(spend) as spend,
-        cast(
-            sum(
-                case when method = 'measured' then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as measured_cells,
-        cast(
-            sum(
-                case when method = 'modelled' and spend > 0 then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as modelled_cells_with_spend
+        {{ count_where("method = 'measured'") }} as measured_cells,
+        {{ count_where("method = 'modelled' and spend > 0") }}
+            as modelled_cells_with_spend
 
     from cells
     group by influencer_id

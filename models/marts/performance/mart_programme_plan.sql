@@ -72,34 +72,13 @@ totals as (
                 then max_planned_spend
             else 0
         end), 0) as absorbable_spend,
-        cast(
-            sum(
-                case when recommendation = 'scale' then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as influencers_scale,
-        cast(
-            sum(
-                case when recommendation = 'keep' then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as influencers_keep,
-        cast(
-            sum(
-                case when recommendation = 'test' then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as influencers_test,
-        cast(
-            sum(
-                case when recommendation = 'cut' then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        ) as influencers_cut,
+        {{ count_where("recommendation = 'scale'") }} as influencers_scale,
+        {{ count_where("recommendation = 'keep'") }} as influencers_keep,
+        {{ count_where("recommendation = 'test'") }} as influencers_test,
+        {{ count_where("recommendation = 'cut'") }} as influencers_cut,
         coalesce(sum(test_holdout_cost), 0) as test_holdout_cost,
-        cast(
-            sum(
-                case
-                    when posterior_method in ('measured', 'mixed') then 1 else 0
-                end
-            ) as {{ dbt.type_bigint() }}
-        ) as influencers_measured
+        {{ count_where("posterior_method in ('measured', 'mixed')") }}
+            as influencers_measured
 
     from plan
 

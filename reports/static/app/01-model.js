@@ -153,6 +153,9 @@
     return sign + symbol + space + text;
   }
 
+  // [unit, suffix] of compact money, largest first: lakh and crore for Indian currencies
+  var COMPACT_UNITS = INDIAN ? [[1e7, " Cr"], [1e5, " L"]] : [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
+
   function round1(x) { return parseFloat(roundDigits(x, 1).join(".")); }
 
   var Fmt = {
@@ -162,7 +165,7 @@
     },
     moneyCompact: function (v) {
       if (!isNum(v)) { return MISSING; }
-      var units = INDIAN ? [[1e7, " Cr"], [1e5, " L"]] : [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
+      var units = COMPACT_UNITS;
       var m = Math.abs(v);
       for (var i = 0; i < units.length; i++) {
         var smaller = i + 1 < units.length ? units[i + 1][0] : null;
@@ -178,12 +181,11 @@
     moneyAxis: function (ticks) {
       var nums = ticks.filter(isNum);
       var top = nums.length ? Math.max.apply(null, nums.map(Math.abs)) : 0;
-      // [from, unit, suffix]: thousands only from 10,000, so "$800" is never "$0.8K"
-      var units = INDIAN ? [[1e7, 1e7, " Cr"], [1e5, 1e5, " L"]]
-        : [[1e9, 1e9, "B"], [1e6, 1e6, "M"], [1e4, 1e3, "K"]];
       var unit = null;
-      for (var i = 0; i < units.length && !unit; i++) {
-        if (top >= units[i][0]) { unit = units[i].slice(1); }
+      for (var i = 0; i < COMPACT_UNITS.length && !unit; i++) {
+        // thousands only from 10,000 on an axis, so "$800" is never "$0.8K"
+        var from = COMPACT_UNITS[i][1] === "K" ? 1e4 : COMPACT_UNITS[i][0];
+        if (top >= from) { unit = COMPACT_UNITS[i]; }
       }
       if (!unit) { return ticks.map(function (t) { return Fmt.money(t); }); }
       var decimals = 0;
