@@ -24,17 +24,16 @@ from reports.queries import Result
 COMMON = ("title", "id", "empty", "note")
 
 # Built-in datasets the browser assembles from the shared model files (no SQL, not
-# embedded in the page): `@posts` is fct_posts at post grain, with the influencer's
-# name and attributes and the engagement rates of each post.
-VIRTUAL: dict[str, tuple[str, ...]] = {
-    "@posts": ("post_date", "campaign", "influencer_id", "name", "platform",
-               "influencer_type", "category", "gender", "reach", "likes", "comments",
-               "engagements", "follower_impressions", "engagement_rate_reach",
-               "engagement_rate_followers"),
-}
-_VIRTUAL_SAMPLES = {"reach": 1, "likes": 1, "comments": 1, "engagements": 1,
-                    "follower_impressions": 1, "influencer_id": 1,
-                    "engagement_rate_reach": 1.0, "engagement_rate_followers": 1.0}
+# embedded in the page): `@<grain>` lists the rows of each further facts grain the dbt
+# project declares (Meanings.dataset).
+VIRTUAL_PREFIX = "@"
+
+
+def _sample_of(fmt: str) -> Any:
+    """A value of the format, for the checks of a dataset without rows at build time."""
+    if fmt in ("ratio", "pct", "percent", "share", "number"):
+        return 1.0
+    return 1 if fmt in ("count", "id", "money") else None
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ class PageData:
 
     specs: list[dict[str, Any]] = field(default_factory=list)
     columns: dict[str, list[str]] = field(default_factory=dict)
-    posts: bool = False
+    grains: set[str] = field(default_factory=set)  # further facts grains it needs
 
     def use(self, query: str, columns: list[str]) -> None:
         have = self.columns.setdefault(query, [])
@@ -189,7 +188,7 @@ def _literal(text: str) -> Any:
 
 
 def parse_where(text: str) -> list[list[dict[str, Any]]]:
-    """`a and not b or roas < 1` -> groups of conditions: any group whose conditions
+    """`a and not b or ratio < 1` -> groups of conditions: any group whose conditions
     all hold (`and` binds tighter than `or`)."""
     return [_conjunction(part) for part in re.split(r"\s+or\s+", text.strip())]
 
@@ -285,7 +284,7 @@ class Compiler:
         self.format_results = format_results or results
         # A templated page's body is written once for all its pages: no data in it.
         self.template = template
-        self.instance = instance  # e.g. " (page for influencer_id = 7)" in errors
+        self.instance = instance  # e.g. " (page for <key> = 7)" in errors
         self.data = PageData()
 
     def error(self, c: Component, message: str):
@@ -326,9 +325,9 @@ class Compiler:
 
     def result(self, c: Component) -> Result:
         name = c.attrs["data"].strip()
-        if name in VIRTUAL:
-            columns = list(VIRTUAL[name])
-            sample = tuple(_VIRTUAL_SAMPLES.get(col) for col in columns)
+        if name.startswith(VIRTUAL_PREFIX) and name[1:] in self.meanings.further_grains():
+            columns = self.meanings.dataset(name[1:])
+            sample = tuple(_sample_of(self.meanings.format_of(col)) for col in columns)
             return Result(name, columns, ["VIRTUAL"] * len(columns), [sample])
         if name not in self.results:
             known = ", ".join(sorted(self.results)) or "none"
@@ -402,12 +401,12 @@ class Compiler:
             spec["formats"] = {k: v for k, v in formats.items() if k in shown}
             used = [*shown, *companions(result, shown, self.meanings,
                                                  inputs=c.name != "KPI")]
-            if result.name in VIRTUAL:
-                self.data.posts = True
+            if result.types and result.types[0] == "VIRTUAL":
+                self.data.grains.add(result.name[len(VIRTUAL_PREFIX):])
             else:
                 self.data.use(result.name, used)
-            if self.meanings.uses_grain(used, "posts"):
-                self.data.posts = True
+            self.data.grains.update(g for g in self.meanings.further_grains()
+                                    if self.meanings.uses_grain(used, g))
         self.data.specs.append(spec)
         return Compiled(html, spec)
 
@@ -442,8 +441,9 @@ class Compiler:
         fmt = self._fmt(c, c.attrs["fmt"]) if "fmt" in c.attrs else self.meanings.format_of(
             value, _sample(full, value))
         spec["fmt"] = fmt
-        if "trend" in c.attrs and c.attrs["trend"] not in ("time", "campaign", "none"):
-            raise self.error(c, "trend must be time, campaign or none")
+        trends = ("time", *self.meanings.sequences(), "none")
+        if "trend" in c.attrs and c.attrs["trend"] not in trends:
+            raise self.error(c, f"trend must be one of {', '.join(trends)}")
         # A KPI's ratio is recomputed from the grain, not from its inputs: no inputs needed.
         shown.extend(companions(result, [value], self.meanings, inputs=False))
         first = result.first()
@@ -451,7 +451,8 @@ class Compiler:
             first = {value: sum(v for v in (r.get(value) for r in result.dicts())
                                 if isinstance(v, int | float) and not isinstance(v, bool))}
         initial = self.fmt.format(first[value], fmt) if first else "—"
-        if first and value == "iroas" and first.get("iroas_method") == "modelled":
+        estimate = self.meanings.meaning(value).get("estimate")
+        if first and estimate and first.get(estimate["method"]) == estimate["assumed_when"]:
             initial = "assumed"
         sub = c.attrs.get("sub")
         spec["sub"] = sub
@@ -477,7 +478,7 @@ class Compiler:
             shown.append(spec["link"]["key"])
             link_column = c.attrs.get("link_column") or next(
                 (col["name"] for col in spec["columns"]
-                 if col["name"] in ("name", "campaign", "label")),
+                 if col["name"] == "label" or self.meanings.names_a_row(col["name"])),
                 spec["columns"][0]["name"])
             spec["link_column"] = self.column(c, result, link_column, "link_column")
         elif "link_column" in c.attrs:

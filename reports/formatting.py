@@ -121,12 +121,12 @@ class Formatter:
 
     @staticmethod
     def ratio(value: object) -> str:
-        """ROAS, iROAS and other ratios: 2 decimals, '—' for NULL."""
+        """Ratios: 2 decimals, '—' for NULL."""
         return group_digits(value, 2)
 
     @staticmethod
     def pct(value: object, decimals: int = 2) -> str:
-        """A value already expressed in percent (e.g. engagement rate): '3.45%'."""
+        """A value already expressed in percent (a rate per hundred): '3.45%'."""
         text = group_digits(value, decimals)
         return text if text == MISSING else f"{text}%"
 

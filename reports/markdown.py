@@ -1,8 +1,8 @@
 """Markdown prose of a page to HTML (markdown-it-py), with links checked.
 
 Raw HTML in the prose is escaped, never rendered (`html: False`): only component
-tags make markup. Links must be relative links to other pages (`../campaigns/index.md`,
-`personas.md`, `#anchor`) or http(s) URLs; anything else, or a page that does not
+tags make markup. Links must be relative links to other pages (`../topics/index.md`,
+`guide.md`, `#anchor`) or http(s) URLs; anything else, or a page that does not
 exist, fails the build with the file and line. Headings get ids for anchors.
 """
 
@@ -21,7 +21,7 @@ from reports.authoring import TOKEN_RE, Body, PageSource
 
 
 def slug(text: str, limit: int = 60) -> str:
-    """ASCII slug: 'Poor-ROI alerts' -> 'poor-roi-alerts'."""
+    """ASCII slug: 'Top-line results' -> 'top-line-results'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
 

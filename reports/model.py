@@ -2,22 +2,23 @@
 
 `assets/data/model.js` assigns `window.ROAS_MODEL` (a script file, not fetched:
 fetch() of a local file fails under file://). Columnar arrays, strings
-dictionary-encoded, dates as day offsets. It holds:
+dictionary-encoded, dates as day offsets. What goes in is declared by the dbt
+project, in each model's `site_model` (docs/meaning.md, "The site model"):
 
-* `orders`: mart_daily_performance, the grain the filters work on
-  (date × campaign × influencer × product);
-* `cells`: mart_incrementality_cells (spend and incrementality per campaign ×
-  influencer cell: spend is recorded per cell, never per day or product);
-* `units`: the incrementality values of whole mart units (influencer, campaign,
-  persona, programme, brand when the mart exists), shown when a selection is
-  exactly one of them;
-* dimensions (filter values), influencer attributes, the configuration, and the
-  route of every templated page.
+* `facts`: the primary grain the filters work on, its keys as codes of the
+  filters they carry and its additive measures;
+* `cells`: the atoms of every unit: measures counted only for whole cells, and
+  the values of the cell as a unit;
+* `units`: the values of whole units (rows of a roll-up of cells, by their keys),
+  shown when a selection is exactly one of them;
+* dimensions (filter values), the labels and attributes of the dimension with its
+  own table, the configuration, and the route of every templated page.
 
-`assets/data/posts.js` (`window.ROAS_POSTS`) holds fct_posts at post grain for the
-engagement measures; pages load it only when a component needs it.
+Each further grain (`facts` not primary) is written to `assets/data/<grain>.js`
+(`window.ROAS_GRAINS`); pages load it only when a component needs it.
 
-Sizes grow with influencers, campaigns, products, days and posts, never with orders.
+Sizes grow with the keys of the grains (days, cells and the values of the filters),
+never with the rows behind the marts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 import re
 from typing import Any
 
+from reports.errors import ReportError
 from reports.meanings import Meanings
 from reports.queries import Result, Warehouse
 
@@ -51,18 +53,6 @@ class _Dictionary:
 
 def _day(value: str | None, first: dt.date) -> int | None:
     return None if value is None else (dt.date.fromisoformat(value[:10]) - first).days
-
-
-# Values of whole units the browser shows when a selection is exactly one unit.
-UNIT_VALUES = ("incremental_revenue", "iroas", "iroas_ci_low", "iroas_ci_high",
-               "iroas_method", "method", "iroas_verdict", "assumed_iroas_low",
-               "assumed_iroas_high", "p_value", "power_status", "mde_iroas",
-               "incremental_orders", "brand")
-
-
-def _unit_columns(wh: Warehouse, table: str, extra: tuple[str, ...] = ()) -> list[str]:
-    present = wh.tables.get(table, [])
-    return [c for c in (*extra, *UNIT_VALUES) if c in present]
 
 
 def _plain(value: Any) -> Any:
@@ -97,160 +87,241 @@ def _columnar(result: Result, columns: list[str]) -> dict[str, Any]:
     return {c: encode_values(result.values(c)) for c in columns}
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _select(wh: Warehouse, model: str, columns: dict[str, str], order_by: list[str],
+            what: str) -> Result:
+    """`columns` (name shown -> column of the model), ordered by `order_by`."""
+    targets = ", ".join(_quoted(column) if column == name else
+                        f"{_quoted(column)} as {_quoted(name)}"
+                        for name, column in columns.items())
+    order = f" order by {', '.join(_quoted(c) for c in order_by)}" if order_by else ""
+    return wh.result(f"select {targets} from main.{_quoted(model)}{order}", what)
+
+
+def _key_dims(meanings: Meanings, model: str, keys: list[str]) -> dict[str, str]:
+    """Key column -> the filter it carries (`date` for a declared date)."""
+    out: dict[str, str] = {}
+    for column in keys:
+        dim = "date" if meanings.meaning(column).get("date") else meanings.dimension_of(column)
+        if not dim:
+            raise ReportError(f"{model}: site_model key {column!r} is neither a declared "
+                              f"filter nor a date")
+        out[column] = dim
+    return out
+
+
+def _unit_value_columns(wh: Warehouse, model: str, cells: dict[str, Any]) -> dict[str, str]:
+    """The unit values `model` carries (name -> its column, through the declared aliases)."""
+    present = wh.tables.get(model, [])
+    aliases = cells.get("aliases", {})
+    out: dict[str, str] = {}
+    for name in cells.get("unit_values", []):
+        if name in present:
+            out[name] = name
+        elif aliases.get(name) in present:
+            out[name] = aliases[name]
+    return out
+
+
+class _Declared:
+    """The site model's declarations, resolved against the warehouse."""
+
+    def __init__(self, wh: Warehouse, meanings: Meanings) -> None:
+        facts = meanings.site_models("facts")
+        primary = [(m, d) for m, d in facts if d.get("primary")]
+        cells = meanings.site_model("cells")
+        if len(primary) != 1 or cells is None:
+            raise ReportError("the dbt project must declare one primary `facts` grain and "
+                              "the `cells` in its models' meta `site_model` "
+                              "(docs/meaning.md)")
+        self.facts, self.cells = primary[0], cells
+        self.further = [(m, d) for m, d in facts if not d.get("primary")]
+        self.units = [(m, d) for m, d in meanings.site_models("unit") if m in wh.tables]
+        self.span = next(((m, d) for m, d in self.units if d.get("span")), None)
+        self.dimension = next(((m, d) for m, d in self.units if d.get("dimension")), None)
+        self.built_at = meanings.site_model("built_at")
+
+
 def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) -> dict[str, Any]:
     """Everything the browser needs to filter, except routes (added by the renderer)."""
-    programme = wh.result("select * from mart_programme_summary", "programme")
-    if not programme.rows:
-        raise_empty("mart_programme_summary")
-    prog = programme.first() or {}
-    first_date = dt.date.fromisoformat(str(prog["first_date"])[:10]) if prog.get("first_date") \
-        else None
+    declared = _Declared(wh, meanings)
+    whole: dict[str, Any] = {}
+    if declared.span:
+        span_model, span = declared.span
+        found = wh.result(f"select * from main.{_quoted(span_model)}", "model: span")
+        if not found.rows:
+            raise_empty(span_model)
+        whole = found.first() or {}
+    first_column, last_column = declared.span[1]["span"] if declared.span else (None, None)
+    first_day = (dt.date.fromisoformat(str(whole[first_column])[:10])
+                  if whole.get(first_column) else None)
 
-    daily = wh.result("""
-        select date, campaign, influencer_id, product, brand, attributed_revenue,
-               attributed_orders, control_revenue, control_orders
-        from mart_daily_performance
-        order by date, campaign, influencer_id, product""", "model: daily")
-    cell_cols = _unit_columns(wh, "mart_incrementality_cells")
-    cells = wh.result(f"""
-        select campaign, influencer_id, spend{''.join(', ' + c for c in cell_cols)}
-        from mart_incrementality_cells order by campaign, influencer_id""", "model: cells")
-    inf_cols = _unit_columns(wh, "mart_influencer_performance")
-    influencers = wh.result(f"""
-        select influencer_id, name, platform, influencer_type, category, gender
-               {''.join(', ' + c for c in inf_cols)}
-        from mart_influencer_performance order by influencer_id""", "model: influencers")
-    camp_extra = tuple(c for c in ("first_order_date",)
-                       if wh.has("mart_campaign_performance", c))
-    camp_cols = _unit_columns(wh, "mart_campaign_performance", camp_extra)
-    campaigns = wh.result(f"""
-        select campaign{''.join(', ' + c for c in camp_cols)}
-        from mart_campaign_performance order by campaign""", "model: campaigns")
-    persona_cols = _unit_columns(wh, "mart_persona_performance")
-    personas = wh.result(f"""
-        select category, gender{''.join(', ' + c for c in persona_cols)}
-        from mart_persona_performance order by category, gender""", "model: personas")
-    brands = None
-    if wh.has("mart_brand_performance", "brand"):
-        brand_cols = _unit_columns(wh, "mart_brand_performance")
-        brands = wh.result(f"""
-            select brand{''.join(', ' + c for c in brand_cols)}
-            from mart_brand_performance order by brand""", "model: brands")
+    facts_model, facts = declared.facts
+    facts_keys = _key_dims(meanings, facts_model, facts["keys"])
+    facts_measures = meanings.grain_measures(facts_model, facts["grain"])
+    rows = _select(wh, facts_model, {**{k: k for k in facts_keys}, **facts_measures},
+                   list(facts_keys), "model: facts")
+    cells_model, cells = declared.cells
+    cell_keys = _key_dims(meanings, cells_model, cells["keys"])
+    cell_attrs = {c: meanings.dimension_of(c) for c in cells.get("attributes", [])
+                  if c in wh.tables.get(cells_model, [])}
+    cell_values = _unit_value_columns(wh, cells_model, cells)
+    cell_rows = _select(wh, cells_model, {**{k: k for k in cell_keys},
+                                          **{m: m for m in cells.get("measures", [])},
+                                          **{a: a for a in cell_attrs}, **cell_values},
+                        list(cell_keys), "model: cells")
+    unit_rows = []
+    for model, unit in declared.units:
+        keys = _key_dims(meanings, model, unit["keys"])
+        columns = {**{k: k for k in keys}, **_unit_value_columns(wh, model, cells)}
+        if unit.get("sequence") in wh.tables.get(model, []):
+            columns[unit["sequence"]] = unit["sequence"]
+        if unit.get("dimension"):
+            columns.update({c: c for c in meanings.model_columns(model)
+                            if meanings.meaning(c).get("label_of") == unit["dimension"]
+                            or meanings.meaning(c).get("attribute_of") == unit["dimension"]})
+        unit_rows.append((model, unit, keys, _select(wh, model, columns, list(keys),
+                                                     f"model: {unit['unit']}")))
 
-    if first_date is None:
-        dates = [d for d in daily.values("date") if d]
-        first_date = dt.date.fromisoformat(min(dates)) if dates else dt.date(1970, 1, 1)
-    last_date = prog.get("last_date") or (max(daily.values("date")) if daily.rows else None)
+    date_key = next((k for k, d in facts_keys.items() if d == "date"), None)
+    if first_day is None:
+        dates = [d for d in rows.values(date_key) if d] if date_key else []
+        first_day = dt.date.fromisoformat(min(dates)[:10]) if dates else dt.date(1970, 1, 1)
+    last_day = whole.get(last_column) if last_column else None
+    if not last_day and date_key and rows.rows:
+        last_day = max(rows.values(date_key))
 
-    dims = {
-        "campaign": _Dictionary([*campaigns.values("campaign"), *cells.values("campaign"),
-                                 *daily.values("campaign")]),
-        "influencer": _Dictionary(influencers.values("influencer_id")),
-        "product": _Dictionary(daily.values("product")),
-        "brand": _Dictionary([*daily.values("brand"),
-                              *(brands.values("brand") if brands else [])]),
-        "platform": _Dictionary(influencers.values("platform")),
-        "influencer_type": _Dictionary(influencers.values("influencer_type"),
-                                       meanings.meaning("influencer_type").get("order")),
-        "category": _Dictionary(influencers.values("category")),
-        "gender": _Dictionary(influencers.values("gender")),
-    }
-    # Campaign order for "over campaigns" trends: by first order date, then name.
-    starts = dict(zip(campaigns.values("campaign"),
-                      campaigns.values("first_order_date") if camp_extra else
-                      [None] * len(campaigns), strict=True))
-    campaign_start = [starts.get(c) for c in dims["campaign"].values]
+    dims, labels, attributes = _dimensions(meanings, declared, rows, facts_keys, cell_rows,
+                                           cell_keys, unit_rows)
+    # the run's settings, as the marts declare them (their defaults: dbt_project.yml)
+    settings = next((meta["settings"] for meta in meanings.models.values()
+                     if meta.get("settings")), []) if whole else []
+    config = {key: whole[key] for key in settings if key in whole}
+    built = None
+    if declared.built_at:
+        built_model, built_at = declared.built_at
+        found = wh.result(f"select max({_quoted(built_at['column'])}) "
+                          f"from main.{_quoted(built_model)}", "built")
+        built = found.rows[0][0] if found.rows else None
 
-    # Influencers referenced by facts must exist in the influencer mart.
-    known = dims["influencer"].codes
-    for table, ids in (("mart_daily_performance", daily.values("influencer_id")),
-                       ("mart_incrementality_cells", cells.values("influencer_id"))):
-        unknown = sorted({i for i in ids if i not in known})
-        if unknown:
-            from reports.errors import ReportError
+    def coded(result: Result, keys: dict[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for column, dim in keys.items():
+            if dim == "date":
+                out[dim] = [_day(v, first_day) for v in result.values(column)]
+            else:
+                out[dim] = dims[dim].encode(result.values(column))
+        return out
 
-            raise ReportError(f"{table} has influencer_id(s) missing from "
-                              f"mart_influencer_performance: {unknown[:5]}")
-
-    inf_code = dims["influencer"].encode(influencers.values("influencer_id"))
-    assert inf_code == list(range(len(inf_code)))  # sorted by id in the query
-    # the run's settings, as the summary declares them (their defaults: dbt_project.yml)
-    settings = meanings.models.get("mart_programme_summary", {}).get("settings", [])
-    config = {key: prog[key] for key in settings if key in prog}
-
-    quality = wh.result("select max(validated_at) as built from mart_data_quality", "built")
-    model: dict[str, Any] = {
+    units = []
+    for model, unit, keys, result in unit_rows:
+        values = list(_unit_value_columns(wh, model, cells))
+        entry: dict[str, Any] = {"name": unit["unit"], "n": len(result),
+                                 "keys": coded(result, keys), "values": _columnar(result, values)}
+        if unit.get("sequence") in result.columns:
+            entry["sequence"] = encode_values(result.values(unit["sequence"]))
+            entry["sequenceLabel"] = unit.get("sequence_label")
+        units.append(entry)
+    return {
         "semantics": meanings.browser(),
         "currency": currency,
         "indian": indian,
         "config": config,
-        "configFromMarts": sorted(k for k in settings if k in prog),
-        "firstDate": first_date.isoformat(),
-        "lastDate": last_date,
-        "builtAt": quality.rows[0][0] if quality.rows else None,
+        "configFromMarts": sorted(k for k in settings if k in whole),
+        "firstDate": first_day.isoformat(),
+        "lastDate": last_day,
+        "builtAt": built,
         "dims": {name: d.values for name, d in dims.items()},
-        "influencerNames": influencers.values("name"),
-        "influencerAttrs": {a: dims[a].encode(influencers.values(a))
-                            for a in ("platform", "influencer_type", "category", "gender")},
-        "campaignStart": campaign_start,
-        "orders": {
-            "d": [_day(v, first_date) for v in daily.values("date")],
-            "c": dims["campaign"].encode(daily.values("campaign")),
-            "i": [known[v] for v in daily.values("influencer_id")],
-            "p": dims["product"].encode(daily.values("product")),
-            "b": dims["brand"].encode(daily.values("brand")),
-            **{c: [_plain(v) for v in daily.values(c)]
-               for c in ("attributed_revenue", "attributed_orders", "control_revenue",
-                         "control_orders")},
-        },
-        "cells": {
-            "c": dims["campaign"].encode(cells.values("campaign")),
-            "i": [known[v] for v in cells.values("influencer_id")],
-            **_columnar(cells, ["spend", *cell_cols]),
-        },
-        "units": {
-            "influencer": _columnar(influencers, inf_cols),
-            "campaign": {"c": dims["campaign"].encode(campaigns.values("campaign")),
-                         **_columnar(campaigns, camp_cols)},
-            "persona": {"category": dims["category"].encode(personas.values("category")),
-                        "gender": dims["gender"].encode(personas.values("gender")),
-                        **_columnar(personas, persona_cols)},
-            "programme": {c: [prog.get(c)] for c in UNIT_VALUES if c in prog},
-        },
+        "labels": labels,
+        "attributes": attributes,
+        "facts": {"grain": facts["grain"], "n": len(rows), "keys": coded(rows, facts_keys),
+                  "measures": {m: [_plain(v) for v in rows.values(m)] for m in facts_measures}},
+        "cells": {"n": len(cell_rows), "keys": coded(cell_rows, cell_keys),
+                  "measures": {m: [_plain(v) for v in cell_rows.values(m)]
+                               for m in cells.get("measures", [])},
+                  "attributes": {dim: [dims[dim].codes.get(v, -1) for v in cell_rows.values(c)]
+                                 for c, dim in cell_attrs.items()},
+                  "values": _columnar(cell_rows, list(cell_values))},
+        "units": units,
         "routes": {},
     }
-    if brands is not None:
-        model["units"]["brand"] = {"b": dims["brand"].encode(brands.values("brand")),
-                                   **_columnar(brands, [c for c in brands.columns
-                                                        if c != "brand"])}
-    return model
 
 
-def build_posts(wh: Warehouse, model: dict[str, Any]) -> dict[str, Any]:
-    """fct_posts at post grain, coded against the model's dictionaries."""
-    posts = wh.result("""
-        select post_date, campaign, influencer_id, reach, likes, comments, follower_count
-        from fct_posts
-        -- every selected column: rows that tie are identical, so the order is stable
-        order by post_date, influencer_id, campaign, reach, likes, comments, follower_count
-        """, "model: posts")
+def _dimensions(meanings: Meanings, declared: _Declared, rows: Result,
+                facts_keys: dict[str, str], cell_rows: Result, cell_keys: dict[str, str],
+                unit_rows: list) -> tuple[dict[str, _Dictionary], dict[str, list], dict]:
+    """The values of every filter; the labels and attributes of the dimension that has its
+    own table (every key that refers to it must be in that table)."""
+    columns = meanings.dimension_columns()
+    found: dict[str, list[Any]] = {dim: [] for dim in columns}
+    for result, keys in ((rows, facts_keys), (cell_rows, cell_keys),
+                         *((r, k) for _m, _u, k, r in unit_rows)):
+        for column, dim in keys.items():
+            if dim in found:
+                found[dim].extend(result.values(column))
+    labels: dict[str, list[Any]] = {}
+    attribute_values: dict[str, tuple[str, list[Any]]] = {}
+    own = next(((m, u, k, r) for m, u, k, r in unit_rows if u.get("dimension")), None)
+    if own:
+        model, unit, keys, table = own
+        dim = unit["dimension"]
+        key_column = next(iter(keys))
+        known = set(table.values(key_column))
+        for result, referring, source in ((rows, facts_keys, declared.facts[0]),
+                                          (cell_rows, cell_keys, declared.cells[0])):
+            for column, key_dim in referring.items():
+                unknown = sorted({v for v in result.values(column)
+                                  if key_dim == dim and v not in known}, key=str)
+                if unknown:
+                    raise ReportError(f"{source} has {column}(s) missing from {model}: "
+                                      f"{unknown[:5]}")
+        found[dim] = table.values(key_column)
+        for column in table.columns:
+            meaning = meanings.meaning(column)
+            if meaning.get("label_of") == dim:
+                labels[dim] = table.values(column)
+            elif meaning.get("attribute_of") == dim and meaning.get("filter") in found:
+                found[meaning["filter"]] = table.values(column)
+                attribute_values[meaning["filter"]] = (dim, table.values(column))
+    dims = {dim: _Dictionary(values, meanings.meaning(columns[dim]).get("order"))
+            for dim, values in found.items()}
+    if own:
+        key_codes = dims[own[1]["dimension"]].encode(own[3].values(next(iter(own[2]))))
+        # the dimension's table is ordered by its key: its rows are the codes in order
+        assert key_codes == list(range(len(key_codes)))
+    attributes = {attr: {"of": of, "codes": dims[attr].encode(values)}
+                  for attr, (of, values) in attribute_values.items()}
+    return dims, labels, attributes
+
+
+def build_grain(wh: Warehouse, model: dict[str, Any], meanings: Meanings,
+                grain: str) -> dict[str, Any]:
+    """A further facts grain (not the primary), coded against the model's dictionaries."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", grain):
+        raise ReportError(f"grain name {grain!r}: lower-case letters, digits and _ only "
+                          f"(it names a file of the site)")
+    source, decl = next((m, d) for m, d in meanings.site_models("facts")
+                        if d.get("grain") == grain)
+    keys = _key_dims(meanings, source, decl["keys"])
+    measures = meanings.grain_measures(source, grain)
+    result = _select(wh, source, {**{k: k for k in keys}, **measures},
+                     # every selected column: rows that tie are identical, so the order is stable
+                     [*keys, *measures.values()], f"model: {grain}")
     first = dt.date.fromisoformat(model["firstDate"])
-    campaigns = {v: i for i, v in enumerate(model["dims"]["campaign"])}
-    influencers = {v: i for i, v in enumerate(model["dims"]["influencer"])}
-    return {
-        "d": [_day(v, first) for v in posts.values("post_date")],
-        "c": [campaigns.get(v, -1) for v in posts.values("campaign")],
-        "i": [influencers.get(v, -1) for v in posts.values("influencer_id")],
-        "reach": [_plain(v) for v in posts.values("reach")],
-        "likes": [_plain(v) for v in posts.values("likes")],
-        "comments": [_plain(v) for v in posts.values("comments")],
-        "follower_impressions": [_plain(v) for v in posts.values("follower_count")],
-    }
-
+    codes = {dim: {v: i for i, v in enumerate(values)} for dim, values in model["dims"].items()}
+    out: dict[str, Any] = {"n": len(result), "keys": {}, "measures": {}}
+    for column, dim in keys.items():
+        values = result.values(column)
+        out["keys"][dim] = ([_day(v, first) for v in values] if dim == "date"
+                            else [codes[dim].get(v, -1) for v in values])
+    for name in measures:
+        out["measures"][name] = [_plain(v) for v in result.values(name)]
+    return out
 
 def raise_empty(table: str) -> None:
-    from reports.errors import ReportError
-
     raise ReportError(f"table main.{table} is empty: the report needs its row")
 
 

@@ -2,7 +2,7 @@
 
 The PDF is `print.html` of the site (every page of the navigation, one after the
 other, sharing the pages' data files), opened from file:// with the filters of its
-URL (none: the whole programme), printed with the site's print CSS: A4, no
+URL (none: everything), printed with the site's print CSS: A4, no
 navigation or filter bar, a page break before each report page, and no chart, KPI
 tile or table row cut across pages.
 """

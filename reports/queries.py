@@ -3,8 +3,8 @@
 The report reads public models only: page SQL runs in an in-memory DuckDB database
 in which the warehouse file is attached read-only, and only the tables the project
 declares public in `column_meanings` (reports/meanings.py) are visible by name, less
-those declared `report: false` (a table that grows with the number of orders: render
-time and site size grow with influencers and days, not orders).
+those declared `report: false` (a table that grows with the rows behind the marts: render
+time and site size grow with the keys of the marts, not with those rows).
 
 Queries of a page may refer to each other with `${name}`; each runs once, in
 dependency order, into a temporary table its dependents read. A cycle, an unknown

@@ -32,7 +32,7 @@ from reports.components import Compiler, PageData, Site
 from reports.errors import ReportError
 from reports.formatting import Formatter
 from reports.markdown import Renderer, relative_url, slug
-from reports.model import as_script, build_model, build_posts, encode_values, to_json
+from reports.model import as_script, build_grain, build_model, encode_values, to_json
 from reports.queries import Result, Warehouse, partition
 
 ASSETS_DIR = "assets"
@@ -75,7 +75,7 @@ def default_pages_dir() -> Path:
 @dataclass
 class PageFile:
     source: PageSource
-    route: str  # 'index', 'personas', 'campaigns/index', 'campaigns/[campaign]'
+    route: str  # 'index', 'guide', 'topics/index', 'topics/[topic]'
     key: str | None  # templated: the key column
 
     @property
@@ -387,7 +387,8 @@ class SiteBuilder:
         """One HTML file: a page, or (print) several pages one after the other."""
         root = "../" * out_path.count("/")
         sections, scripts = [], []
-        posts = templated = False
+        templated = False
+        grains: set[str] = set()
         for inst, built in parts:
             data: dict[str, Any] = {"root": root, "title": inst.title,
                                     "filters": inst.file.source.front.get("filters", True)
@@ -399,12 +400,12 @@ class SiteBuilder:
                 key = inst.file.key
                 data["fixed"] = [self.site.meanings.meaning(key).get("filter", key)]
                 data["queries"] = built.queries if built else {}
-                posts = posts or bool(built and built.data.posts)
+                grains |= built.data.grains if built else set()
                 html = Markup('<div data-template-body></div>')
             else:
                 data["ref"] = inst.file.route
                 scripts.append(data_file(inst.file.route))
-                posts = posts or bool(built and built.data.posts)
+                grains |= built.data.grains if built else set()
                 html = built.html if built else Markup("")
             sections.append({
                 "title": inst.title,
@@ -418,7 +419,7 @@ class SiteBuilder:
         return template.render(
             csp=Markup(CSP), root=root, title=title, sections=sections, nav=self.nav(),
             current=out_path, current_top=out_path.split("/")[0],
-            rel=lambda p: relative_url(p, out_path), scripts=scripts, posts=posts,
+            rel=lambda p: relative_url(p, out_path), scripts=scripts, grains=sorted(grains),
             templated=templated, print_page=print_page, currency=self.fmt.currency,
             links=self.links,
         )
@@ -593,7 +594,7 @@ def render_site(
         plain: list[tuple[Instance, Built]] = []
         templated: list[tuple[Instance, Built]] = []
         templates: dict[str, dict[str, Any]] = {}
-        uses_posts = False
+        grains: set[str] = set()
         for file in order:
             if file.route not in instances:
                 continue
@@ -602,7 +603,7 @@ def render_site(
                 if not file.key:
                     built = builder.build(pages[0], pages[0].out_path)
                     plain.append((pages[0], built))
-                    uses_posts = uses_posts or built.data.posts
+                    grains |= built.data.grains
                     continue
                 say(f"rendering {len(pages)} pages of {file.route}.md")
                 if not pages:
@@ -610,7 +611,7 @@ def render_site(
                 # The body and specs once for the template; every page is checked.
                 first = builder.build(pages[0], pages[0].out_path, template=True)
                 templates[file.route] = {"body": str(first.html), "components": first.data.specs}
-                uses_posts = uses_posts or first.data.posts
+                grains |= first.data.grains
                 for inst in pages:
                     data = builder.check(inst)
                     templated.append((inst, Built(Markup(""), data, builder.queries(inst, data))))
@@ -620,7 +621,8 @@ def render_site(
             raise ReportError(f"the report has {len(builder.errors)} error(s):\n"
                               + "\n".join(builder.errors))
         model["routes"] = builder.routes
-        posts = build_posts(wh, model) if uses_posts else None
+        further = {grain: build_grain(wh, model, builder.site.meanings, grain)
+                   for grain in sorted(grains)}
 
     say("writing pages")
     _remove_previous(out_dir)
@@ -648,8 +650,8 @@ def render_site(
     writer.write(f"{ASSETS_DIR}/data/model.js", as_script("ROAS_MODEL", model))
     if templates:
         writer.write(f"{ASSETS_DIR}/data/templates.js", as_script("ROAS_TEMPLATES", templates))
-    if posts is not None:
-        writer.write(f"{ASSETS_DIR}/data/posts.js", as_script("ROAS_POSTS", posts))
+    for grain, data in further.items():
+        writer.write(f"{ASSETS_DIR}/data/{grain}.js", as_script_entry("ROAS_GRAINS", grain, data))
     _write_assets(writer)
     for attachment in attachments:
         writer.write(attachment.path, attachment.html)

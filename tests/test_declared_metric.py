@@ -20,9 +20,9 @@ from reports.formatting import Formatter
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 
-METRIC = ('      meta: {"metrics": {"control_share": {"title": "Control share of revenue", '
+METRIC = ('"metrics": {"control_share": {"title": "Control share of revenue", '
           '"format": "percent", "ratio": {"numerator": ["control_revenue"], '
-          '"denominator": "attributed_revenue", "scale": 1}}}}\n')
+          '"denominator": "attributed_revenue", "scale": 1}}}, ')
 PAGE = """---
 title: Control share
 ---
@@ -45,11 +45,11 @@ def project_with_metric(root: Path) -> Path:
     for folder in ("models", "macros", "seeds", "tests/dbt"):
         shutil.copytree(REPO / folder, project / folder)
     yml = project / "models" / "marts" / "performance" / "_mart_daily_performance.yml"
-    lines = yml.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = lines.index("  - name: mart_daily_performance\n")
-    enforced = next(i for i in range(start, len(lines)) if lines[i] == "        enforced: true\n")
-    lines.insert(enforced + 1, METRIC)
-    yml.write_text("".join(lines), encoding="utf-8")
+    text = yml.read_text(encoding="utf-8")
+    model_meta = '      meta: {"site_model":'  # the model's meta, beside what it declares
+    assert text.count(model_meta) == 1
+    yml.write_text(text.replace(model_meta, '      meta: {' + METRIC + '"site_model":'),
+                   encoding="utf-8")
     return project
 
 

@@ -275,6 +275,7 @@ def make_warehouse(path: Path, n_influencers: int = 12, seed: int = 7,
     cells_df = pd.DataFrame(cells)
     inf_df = pd.DataFrame(influencers)
     posts_df = pd.DataFrame(posts)
+    posts_df["engagements"] = posts_df.likes + posts_df.comments  # as fct_posts has it
 
     perf = []
     for inf in influencers:

@@ -1,21 +1,22 @@
-/* Influencer ROAS report: filters, cross-filtering, tables and charts, in the browser.
+/* The report in the browser: filters, cross-filtering, tables and charts.
  *
  * Loaded as a file (the Content-Security-Policy forbids inline script); the data come
  * from script files of the site (window.ROAS_MODEL, ROAS_PAGES, ROAS_TEMPLATES,
- * ROAS_POSTS) and JSON blocks of the page: nothing is fetched, nothing goes to the
+ * ROAS_GRAINS) and JSON blocks of the page: nothing is fetched, nothing goes to the
  * network. Every value from the data reaches the page through textContent or an
  * attribute set with setAttribute, never as markup; plotly gets HTML-escaped text.
  *
+ * This code knows no table or column of the project: what it filters and sums is the
+ * site model the dbt project declares (docs/meaning.md, "The site model").
  * Filtering (see docs/report.md):
  *  - a query result whose rows carry the filtered dimension is filtered row by row
  *    (the mart's own numbers, exact);
- *  - otherwise it is re-aggregated from the filterable grain (mart_daily_performance,
- *    plus spend per campaign × influencer cell): sums, and ratios of the sums with the
- *    marts' definitions (ROAS = revenue ÷ spend);
- *  - spend is counted only for whole cells (a cell cut by a date, brand or product
- *    filter has no spend of its own), and iROAS with its interval only where the
- *    selection is a whole mart unit (a cell, an influencer, a campaign, a persona, a
- *    brand, the programme); anything else shows "—" with a note, never an estimate.
+ *  - otherwise it is re-aggregated from the primary facts grain plus the measures of
+ *    the cells: sums, and ratios of the sums with the marts' definitions;
+ *  - cell measures are counted only for whole cells (a cell cut by a filter that is
+ *    not fixed within it has none of its own), and the values of whole units (an
+ *    estimate with its interval) only where the selection is exactly a cell or a
+ *    declared unit; anything else shows "—" with a note, never an estimate.
  */
 (function () {
   "use strict";
@@ -240,14 +241,13 @@
   // ------------------------------------------------------------------ model --
 
   var DIMS = M.dims;
-  var NI = DIMS.influencer.length;
   var CODES = {};
   Object.keys(DIMS).forEach(function (d) {
     var map = {};
     DIMS[d].forEach(function (v, i) { map[String(v)] = i; });
     CODES[d] = map;
   });
-  var ATTR = M.influencerAttrs;  // dim -> code per influencer code
+  var ATTRS = M.attributes;  // filter -> {of: the filter it describes, codes: per code of it}
   var FIRST_DAY = Date.UTC(+M.firstDate.slice(0, 4), +M.firstDate.slice(5, 7) - 1,
     +M.firstDate.slice(8, 10));
   var DAY = 86400000;
@@ -263,97 +263,116 @@
   }
   var LAST_DAY = dayOfIso(M.lastDate) || 0;
 
-  var O = M.orders;
-  var NO = O.d.length;
-  var C = M.cells;
-  var NC = C.c.length;
-  var cellOf = {};  // c * NI + i -> cell index
-  for (var ci = 0; ci < NC; ci++) { cellOf[C.c[ci] * NI + C.i[ci]] = ci; }
+  // A table of the site model (a facts grain, the cells): the codes of every filter it
+  // carries (its keys, the attributes of a keyed filter, attributes of its own), its
+  // days (key `date`) and its measures.
+  function Grain(data) {
+    this.n = data.n;
+    this.keys = data.keys;
+    this.own = data.attributes || {};
+    this.measures = data.measures || {};
+    this.cache = {};
+  }
+  // Whether the filter is fixed by the keys (a key, or an attribute of one).
+  Grain.prototype.fixes = function (dim) {
+    return !!(this.keys[dim] || (ATTRS[dim] && this.keys[ATTRS[dim].of]));
+  };
+  // Codes of the filter per row (-1: none), or null when the rows do not carry it.
+  Grain.prototype.codes = function (dim) {
+    if (Object.prototype.hasOwnProperty.call(this.cache, dim)) { return this.cache[dim]; }
+    var out = null;
+    if (dim !== "date" && this.keys[dim]) { out = this.keys[dim]; }
+    else if (this.own[dim]) { out = this.own[dim]; }
+    else if (ATTRS[dim] && this.keys[ATTRS[dim].of]) {
+      var of = this.keys[ATTRS[dim].of], map = ATTRS[dim].codes;
+      out = new Int32Array(this.n);
+      for (var r = 0; r < this.n; r++) { out[r] = of[r] < 0 ? -1 : map[of[r]]; }
+    }
+    this.cache[dim] = out;
+    return out;
+  };
+  Grain.prototype.day = function (r) { return this.keys.date ? this.keys.date[r] : undefined; };
+
+  var FACTS = new Grain(M.facts);
+  var NO = FACTS.n;
+  var CELLS = new Grain(M.cells);
+  var NC = CELLS.n;
+  var CELL_KEYS = Object.keys(M.cells.keys);
+  // Cells are numbered by their key codes in mixed radix: the same number from a row.
+  function cellNumber(grain, r) {
+    var k = 0;
+    for (var j = 0; j < CELL_KEYS.length; j++) {
+      var code = grain.codes(CELL_KEYS[j])[r];
+      if (code < 0) { return -1; }
+      k = k * DIMS[CELL_KEYS[j]].length + code;
+    }
+    return k;
+  }
+  var cellOf = {};
+  for (var ci = 0; ci < NC; ci++) { cellOf[cellNumber(CELLS, ci)] = ci; }
   var rowCell = new Int32Array(NO);
   var cellRows = new Int32Array(NC);
   for (var r = 0; r < NO; r++) {
-    var k = cellOf[O.c[r] * NI + O.i[r]];
+    var k = cellOf[cellNumber(FACTS, r)];
     rowCell[r] = k === undefined ? -1 : k;
     if (k !== undefined) { cellRows[k]++; }
   }
-  var cellBrand = C.brand ? decodeColumn(C.brand, NC) : null;
 
-  // Unit values (iROAS and companions) of whole units, and their cell counts.
-  var UNITS = {};
-  Object.keys(M.units).forEach(function (kind) {
-    var u = M.units[kind];
-    var n = 0;
-    Object.keys(u).forEach(function (key) { if (Array.isArray(u[key])) { n = Math.max(n, u[key].length); } });
-    Object.keys(u).forEach(function (key) { if (!n && u[key] && u[key].codes) { n = u[key].codes.length; } });
+  // Values of whole units (the declared unit values: an estimate, its interval and
+  // verdict ...), of each cell and of each unit the project declares, in its order.
+  function decodeAll(values, n) {
     var cols = {};
-    Object.keys(u).forEach(function (key) { cols[key] = decodeColumn(u[key], n); });
-    UNITS[kind] = { n: n, cols: cols };
+    Object.keys(values).forEach(function (key) { cols[key] = decodeColumn(values[key], n); });
+    return cols;
+  }
+  var CELL_VALUES = decodeAll(M.cells.values, NC);
+  // A unit's signature for a cell: the codes of the unit's keys in that cell.
+  function signature(keys, x) {
+    return keys.map(function (d) { var c = CELLS.codes(d); return c ? c[x] : -1; }).join("|");
+  }
+  var UNITS = M.units.map(function (u) {
+    var keys = Object.keys(u.keys);
+    var unit = { name: u.name, keys: keys, values: decodeAll(u.values, u.n), index: {}, cells: {},
+      sequence: u.sequence ? decodeColumn(u.sequence, u.n) : null, sequenceLabel: u.sequenceLabel };
+    for (var i = 0; i < u.n; i++) {
+      unit.index[keys.map(function (d) { return u.keys[d][i]; }).join("|")] = i;
+    }
+    for (var x = 0; x < NC; x++) {
+      var s = signature(keys, x);
+      unit.cells[s] = (unit.cells[s] || 0) + 1;
+    }
+    return unit;
   });
-  var CELLCOLS = {};
-  Object.keys(C).forEach(function (key) { CELLCOLS[key] = decodeColumn(C[key], NC); });
-  var cellsPerInf = {}, cellsPerCamp = {}, cellsPerPersona = {}, cellsPerBrand = {};
-  function bump(map, key) { map[key] = (map[key] || 0) + 1; }
-  for (ci = 0; ci < NC; ci++) {
-    bump(cellsPerInf, C.i[ci]);
-    bump(cellsPerCamp, C.c[ci]);
-    bump(cellsPerPersona, ATTR.category[C.i[ci]] + "|" + ATTR.gender[C.i[ci]]);
-    if (cellBrand) { bump(cellsPerBrand, cellBrand[ci]); }
-  }
-  var unitIndex = { campaign: {}, persona: {}, brand: {} };
-  if (UNITS.campaign) {
-    UNITS.campaign.cols.c.forEach(function (code, i) { unitIndex.campaign[code] = i; });
-  }
-  if (UNITS.persona) {
-    UNITS.persona.cols.category.forEach(function (code, i) {
-      unitIndex.persona[code + "|" + UNITS.persona.cols.gender[i]] = i;
-    });
-  }
-  if (UNITS.brand) {
-    UNITS.brand.cols.b.forEach(function (code, i) { unitIndex.brand[DIMS.brand[code]] = i; });
-  }
-  var UNIT_KEYS = ["incremental_revenue", "iroas", "iroas_ci_low", "iroas_ci_high",
-    "iroas_verdict", "iroas_method", "assumed_iroas_low", "assumed_iroas_high", "p_value",
-    "power_status", "mde_iroas", "incremental_orders"];
-
-  function unitValues(cols, i) {
-    var out = {};
-    UNIT_KEYS.forEach(function (key) {
-      var source = key === "iroas_method" && !cols.iroas_method ? cols.method : cols[key];
-      out[key] = source ? source[i] : null;
-    });
-    if (out.iroas_method === undefined) { out.iroas_method = null; }
-    return out;
-  }
-
-  // The unit a set of whole cells is exactly, or null.
-  function unitOf(cells) {
-    var n = cells.length;
-    if (!n) { return null; }
-    if (n === 1) { return unitValues(CELLCOLS, cells[0]); }
-    var i0 = C.i[cells[0]], c0 = C.c[cells[0]];
-    var p0 = ATTR.category[i0] + "|" + ATTR.gender[i0];
-    var b0 = cellBrand ? cellBrand[cells[0]] : null;
-    var sameI = true, sameC = true, sameP = true, sameB = !!cellBrand;
-    for (var j = 1; j < n; j++) {
-      var x = cells[j];
-      if (C.i[x] !== i0) { sameI = false; }
-      if (C.c[x] !== c0) { sameC = false; }
-      if (ATTR.category[C.i[x]] + "|" + ATTR.gender[C.i[x]] !== p0) { sameP = false; }
-      if (cellBrand && cellBrand[x] !== b0) { sameB = false; }
-    }
-    if (sameI && n === cellsPerInf[i0] && UNITS.influencer) { return unitValues(UNITS.influencer.cols, i0); }
-    if (sameC && n === cellsPerCamp[c0] && unitIndex.campaign[c0] !== undefined) {
-      return unitValues(UNITS.campaign.cols, unitIndex.campaign[c0]);
-    }
-    if (sameP && n === cellsPerPersona[p0] && unitIndex.persona[p0] !== undefined) {
-      return unitValues(UNITS.persona.cols, unitIndex.persona[p0]);
-    }
-    if (sameB && n === cellsPerBrand[b0] && unitIndex.brand[b0] !== undefined) {
-      return unitValues(UNITS.brand.cols, unitIndex.brand[b0]);
-    }
-    if (n === NC && UNITS.programme) { return unitValues(UNITS.programme.cols, 0); }
+  function unitNamed(name) {
+    for (var j = 0; j < UNITS.length; j++) { if (UNITS[j].name === name) { return UNITS[j]; } }
     return null;
   }
 
-  var P = window.ROAS_POSTS || null;
+  function unitValues(cols, i) {
+    var out = {};
+    SEM.unitValues.forEach(function (key) { out[key] = cols[key] ? cols[key][i] : null; });
+    return out;
+  }
+
+  // The unit a set of whole cells is exactly (a cell, or every cell of a unit), or null.
+  function unitOf(cells) {
+    var n = cells.length;
+    if (!n) { return null; }
+    if (n === 1) { return unitValues(CELL_VALUES, cells[0]); }
+    for (var j = 0; j < UNITS.length; j++) {
+      var u = UNITS[j];
+      var s0 = signature(u.keys, cells[0]);
+      var same = u.cells[s0] === n;
+      for (var x = 1; same && x < n; x++) { same = signature(u.keys, cells[x]) === s0; }
+      if (same && u.index[s0] !== undefined) { return unitValues(u.values, u.index[s0]); }
+    }
+    return null;
+  }
+
+  // Further facts grains (their files are loaded by the pages that use them).
+  var FURTHER = {};
+  Object.keys(window.ROAS_GRAINS || {}).forEach(function (name) {
+    FURTHER[name] = new Grain(window.ROAS_GRAINS[name]);
+  });
+  var PRIMARY = Object.keys(SEM.grains).filter(function (g) { return SEM.grains[g].primary; })[0];
 

@@ -1,8 +1,8 @@
   // --------------------------------------------------------------- filters --
 
   var FILTERS = SEM.filters;
-  var CELL_DIMS = ["campaign", "influencer", "platform", "influencer_type", "category", "gender"];
-  var ROW_DIMS = ["brand", "product", "date"];
+  // Filters fixed within a cell: its keys and their attributes (the others cut cells).
+  var CELL_DIMS = FILTERS.filter(function (d) { return CELLS.fixes(d); });
 
   function emptyState() {
     var s = { from: null, to: null };
@@ -58,36 +58,38 @@
       sel.to = s.to ? dayOfIso(s.to) : Infinity;
     }
     if (range) { sel.from = range[0]; sel.to = range[1]; if (!has(sel.dims, "date")) { sel.dims = sel.dims.concat(["date"]); } }
-    sel.rowGrain = sel.dims.some(function (d) { return has(ROW_DIMS, d); });
-    sel.onlyBrand = sel.dims.length > 0 && sel.dims.every(function (d) {
-      return d === "brand" || has(CELL_DIMS, d);
-    }) && has(sel.dims, "brand");
+    sel.setDims = Object.keys(sel.sets);
+    sel.cellDims = sel.setDims.filter(function (d) { return has(CELL_DIMS, d); });
+    sel.rowDims = sel.setDims.filter(function (d) { return !has(CELL_DIMS, d); });
     return sel;
   }
 
-  function cellPasses(sel, c, i) {
-    var sets = sel.sets;
-    if (sets.campaign && !sets.campaign[c]) { return false; }
-    if (sets.influencer && !sets.influencer[i]) { return false; }
-    if (sets.platform && !sets.platform[ATTR.platform[i]]) { return false; }
-    if (sets.influencer_type && !sets.influencer_type[ATTR.influencer_type[i]]) { return false; }
-    if (sets.category && !sets.category[ATTR.category[i]]) { return false; }
-    if (sets.gender && !sets.gender[ATTR.gender[i]]) { return false; }
+  // Whether row r of a grain has a selected value of every filter in `dims`.
+  function passes(sel, grain, r, dims) {
+    for (var j = 0; j < dims.length; j++) {
+      var codes = grain.codes(dims[j]);
+      if (!codes || !sel.sets[dims[j]][codes[r]]) { return false; }
+    }
     return true;
   }
 
-  function rowGrainPasses(sel, r) {
-    if (sel.sets.brand && !sel.sets.brand[O.b[r]]) { return false; }
-    if (sel.sets.product && !sel.sets.product[O.p[r]]) { return false; }
-    if (sel.from !== null && (O.d[r] < sel.from || O.d[r] > sel.to)) { return false; }
-    return true;
+  function inRange(sel, grain, r) {
+    if (sel.from === null) { return true; }
+    var d = grain.day(r);
+    return !(d < sel.from || d > sel.to);
   }
 
   // ------------------------------------------------------------ aggregation --
   // Group keys: a list of column names; values as the marts show them.
 
-  var CELL_KEYS = ["campaign", "influencer_id", "name", "platform", "influencer_type",
-    "category", "gender"];
+  var DIM_OF_COLUMN = {};
+  Object.keys(SEM.dimensionColumns).forEach(function (d) { DIM_OF_COLUMN[SEM.dimensionColumns[d]] = d; });
+  function isDateColumn(col) { return col === "date" || has(SEM.dateColumns, col); }
+  // Columns whose value is fixed within a cell: filters of the cell and their labels.
+  function cellColumn(col) {
+    var dim = DIM_OF_COLUMN[col] || SEM.labelColumns[col];
+    return !!dim && has(CELL_DIMS, dim);
+  }
 
   function weekStart(iso) {
     var t = Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10));
@@ -95,28 +97,39 @@
     return new Date(t - dow * DAY).toISOString().slice(0, 10);
   }
 
-  function keyValue(col, c, i, p, b, d) {
-    switch (col) {
-      case "campaign": return DIMS.campaign[c];
-      case "influencer_id": return DIMS.influencer[i];
-      case "name": return M.influencerNames[i];
-      case "platform": case "influencer_type": case "category": case "gender":
-        return DIMS[col][ATTR[col][i]];
-      case "product": return p === undefined ? undefined : DIMS.product[p];
-      case "brand": return b === undefined ? undefined : DIMS.brand[b];
-      case "date": case "post_date": case "order_date": return d === undefined ? undefined : isoOfDay(d);
-      case "month": return d === undefined ? undefined : isoOfDay(d).slice(0, 8) + "01";
-      case "week": return d === undefined ? undefined : weekStart(isoOfDay(d));
-      default: return undefined;
+  // The value of a key column in row r of a grain (undefined: the rows do not carry it).
+  function keyValue(col, grain, r) {
+    var dim = DIM_OF_COLUMN[col];
+    if (dim) {
+      var codes = grain.codes(dim);
+      if (!codes) { return undefined; }
+      return codes[r] < 0 ? null : DIMS[dim][codes[r]];
     }
+    var labelled = SEM.labelColumns[col];
+    if (labelled) {
+      var own = grain.codes(labelled);
+      return own ? M.labels[labelled][own[r]] : undefined;
+    }
+    var d = grain.day(r);
+    if (d === undefined || d === null) { return undefined; }
+    if (isDateColumn(col)) { return isoOfDay(d); }
+    if (col === "month") { return isoOfDay(d).slice(0, 8) + "01"; }
+    if (col === "week") { return weekStart(isoOfDay(d)); }
+    return undefined;
   }
 
   function keyString(values) { return values.join("\u0001"); }
 
+  var PRIMARY_MEASURES = Object.keys(M.facts.measures);
+  var CELL_MEASURES = SEM.cellMeasures;
+  var DISTINCT = SEM.grains[PRIMARY].distinct;  // count name -> the filter counted
+
   function newGroup() {
-    return { attributed_revenue: 0, attributed_orders: 0, control_revenue: 0,
-      control_orders: 0, spend: 0, spendBad: false, cells: [], rows: 0, posts: 0,
-      reach: 0, likes: 0, comments: 0, follower_impressions: 0, postRows: 0, inf: {} };
+    var g = { cut: false, cells: [], rows: 0, distinct: {}, further: {} };
+    PRIMARY_MEASURES.forEach(function (m) { g[m] = 0; });
+    CELL_MEASURES.forEach(function (m) { g[m] = 0; });
+    Object.keys(DISTINCT).forEach(function (name) { g.distinct[name] = {}; });
+    return g;
   }
 
   // Aggregations are shared by the tiles, trends, tables and charts of a page: memoised
@@ -125,123 +138,163 @@
   var memoSize = 0;
   function clearMemo() { memo = {}; memoSize = 0; }
 
-  function aggregateOrders(sel, keys, keyFn, fnId) {
-    if (keyFn && !fnId) { return aggregateOrdersNow(sel, keys, keyFn); }
+  function aggregateFacts(sel, keys, keyFn, fnId) {
+    if (keyFn && !fnId) { return aggregateFactsNow(sel, keys, keyFn); }
     var key = JSON.stringify([sel.dims, sel.sets, sel.from, sel.to, keys, fnId || ""]);
     if (!Object.prototype.hasOwnProperty.call(memo, key)) {
       if (memoSize > 400) { clearMemo(); }
-      memo[key] = aggregateOrdersNow(sel, keys, keyFn);
+      memo[key] = aggregateFactsNow(sel, keys, keyFn);
       memoSize++;
     }
     return memo[key];
   }
 
-  // Sums of the orders grain and whole-cell spend per group of `keys`.
-  // keyFn(c, i, p, b, d) -> key string (or null to skip) lets callers group by windows.
-  function aggregateOrdersNow(sel, keys, keyFn) {
+  function countDistinct(g, grain, r) {
+    Object.keys(DISTINCT).forEach(function (name) {
+      var codes = grain.codes(DISTINCT[name]);
+      if (codes) { g.distinct[name][codes[r]] = true; }
+    });
+  }
+
+  // Sums of the primary grain, and the cell measures of whole cells, per group of `keys`.
+  // keyFn(grain, r) -> key string (or null to skip) lets callers group by windows.
+  function aggregateFactsNow(sel, keys, keyFn) {
     var groups = {};
-    var cellLevel = keys.every(function (k) { return has(CELL_KEYS, k); });
-    var fn = keyFn || function (c, i, p, b, d) {
+    var cellLevel = keys.every(cellColumn);
+    var fn = keyFn || function (grain, r) {
       var vals = [];
-      for (var j = 0; j < keys.length; j++) { vals.push(keyValue(keys[j], c, i, p, b, d)); }
+      for (var j = 0; j < keys.length; j++) { vals.push(keyValue(keys[j], grain, r)); }
       return keyString(vals);
     };
     var selCount = new Int32Array(NC);
     var cellGroup = new Array(NC);
     var MIXED = {};
+    var m, j;
     for (var r = 0; r < NO; r++) {
-      var c = O.c[r], i = O.i[r];
-      if (!cellPasses(sel, c, i) || !rowGrainPasses(sel, r)) { continue; }
-      var key = fn(c, i, O.p[r], O.b[r], O.d[r]);
+      if (!passes(sel, FACTS, r, sel.setDims) || !inRange(sel, FACTS, r)) { continue; }
+      var key = fn(FACTS, r);
       if (key === null) { continue; }
       var g = groups[key] || (groups[key] = newGroup());
-      g.attributed_revenue += O.attributed_revenue[r];
-      g.attributed_orders += O.attributed_orders[r];
-      g.control_revenue += O.control_revenue[r];
-      g.control_orders += O.control_orders[r];
+      for (j = 0; j < PRIMARY_MEASURES.length; j++) {
+        m = PRIMARY_MEASURES[j];
+        g[m] += FACTS.measures[m][r];
+      }
       g.rows++;
-      g.inf[i] = true;
+      countDistinct(g, FACTS, r);
       var cell = rowCell[r];
       if (cell >= 0) {
         selCount[cell]++;
         if (cellGroup[cell] === undefined) { cellGroup[cell] = key; }
         else if (cellGroup[cell] !== key) {
-          if (cellGroup[cell] !== MIXED) { (groups[cellGroup[cell]]).spendBad = true; }
+          if (cellGroup[cell] !== MIXED) { (groups[cellGroup[cell]]).cut = true; }
           cellGroup[cell] = MIXED;
-          g.spendBad = true;
+          g.cut = true;
         }
       }
     }
-    var meta = { unplacedSpend: 0, cutCells: 0 };
+    var meta = { unplaced: {}, cutCells: 0 };
+    CELL_MEASURES.forEach(function (name) { meta.unplaced[name] = 0; });
+    // Filters the cells carry as their own attributes, and those they cannot answer.
+    var ownDims = sel.rowDims.filter(function (d) { return !!CELLS.codes(d); });
+    var unanswered = sel.rowDims.length > ownDims.length;
     for (var x = 0; x < NC; x++) {
-      var cc = C.c[x], ii = C.i[x];
-      if (!cellPasses(sel, cc, ii)) { continue; }
-      var spend = C.spend[x] || 0;
+      if (!passes(sel, CELLS, x, sel.cellDims)) { continue; }
       var target = null;
       if (cellRows[x] === 0) {
-        // A cell without orders has no day or product; its brand is its campaign's.
-        var brandOk = !sel.sets.brand || (cellBrand && CODES.brand[cellBrand[x]] !== undefined &&
-          sel.sets.brand[CODES.brand[cellBrand[x]]]);
-        if (cellLevel && !keyFn && brandOk && !sel.sets.product && sel.from === null) {
-          target = fn(cc, ii);
+        // A cell without rows has no day and no value of a row filter but its own.
+        var ownOk = passes(sel, CELLS, x, ownDims);
+        if (cellLevel && !keyFn && ownOk && !unanswered && sel.from === null) {
+          target = fn(CELLS, x);
         } else {
-          if (brandOk && spend) { meta.unplacedSpend += spend; }
+          if (ownOk) {
+            for (j = 0; j < CELL_MEASURES.length; j++) {
+              meta.unplaced[CELL_MEASURES[j]] += CELLS.measures[CELL_MEASURES[j]][x] || 0;
+            }
+          }
           continue;
         }
       } else if (selCount[x] === 0) {
         continue;
       } else if (selCount[x] < cellRows[x] || cellGroup[x] === MIXED) {
         meta.cutCells++;
-        if (cellGroup[x] !== MIXED && groups[cellGroup[x]]) { groups[cellGroup[x]].spendBad = true; }
+        if (cellGroup[x] !== MIXED && groups[cellGroup[x]]) { groups[cellGroup[x]].cut = true; }
         continue;
       } else {
-        target = cellLevel && !keyFn ? fn(cc, ii) : cellGroup[x];
+        target = cellLevel && !keyFn ? fn(CELLS, x) : cellGroup[x];
       }
       var gg = groups[target] || (groups[target] = newGroup());
-      gg.spend += spend;
+      for (j = 0; j < CELL_MEASURES.length; j++) {
+        m = CELL_MEASURES[j];
+        gg[m] += CELLS.measures[m][x] || 0;
+      }
       gg.cells.push(x);
-      gg.inf[ii] = true;
+      countDistinct(gg, CELLS, x);
     }
     return { groups: groups, meta: meta };
   }
 
-  var POST_KEYS = ["campaign", "influencer_id", "name", "platform", "influencer_type",
-    "category", "gender", "date", "post_date", "month", "week"];
-
-  function postsSupported(sel, keys) {
-    if (!P) { return false; }
-    if (sel.sets.brand || sel.sets.product) { return false; }
-    return keys.every(function (k) { return has(POST_KEYS, k); });
+  // Columns a further grain can group by: its filters, their labels, dates, time grains.
+  function groupable(grain, col) {
+    if (isDateColumn(col) || has(SEM.timeGrains, col)) { return !!grain.keys.date; }
+    var dim = DIM_OF_COLUMN[col] || SEM.labelColumns[col];
+    return !!dim && !!grain.codes(dim);
   }
 
-  function aggregatePosts(sel, keys, into) {
-    var n = P.d.length;
-    for (var r = 0; r < n; r++) {
-      var c = P.c[r], i = P.i[r], d = P.d[r];
-      if (i < 0) { continue; }
-      if (sel.sets.campaign && (c < 0 || !sel.sets.campaign[c])) { continue; }
-      if (!cellPasses({ sets: { influencer: sel.sets.influencer, platform: sel.sets.platform,
-        influencer_type: sel.sets.influencer_type, category: sel.sets.category,
-        gender: sel.sets.gender } }, c, i)) { continue; }
-      if (sel.from !== null && (d < sel.from || d > sel.to)) { continue; }
+  // The further grains whose measures `columns` need, each usable for this selection and
+  // grouping or not (a selected filter or a key the grain does not carry).
+  function furtherFor(sel, keys, columns) {
+    var out = {};
+    Object.keys(SEM.grains).forEach(function (name) {
+      if (SEM.grains[name].primary) { return; }
+      if (!columns.some(function (c) { return usesGrain(c, name); })) { return; }
+      var grain = FURTHER[name];
+      out[name] = !!grain && sel.setDims.every(function (d) { return !!grain.codes(d); }) &&
+        keys.every(function (k) { return groupable(grain, k); });
+    });
+    return out;
+  }
+
+  // Whether a column is a measure of the grain or a ratio or flag with one in its terms.
+  function usesGrain(col, name) {
+    var measures = SEM.grains[name].measures;
+    if (has(measures, col)) { return true; }
+    var def = SEM.ratios[col] || (SEM.flags[col] && SEM.ratios[SEM.flags[col].ratio]);
+    return !!def && def.num.concat([def.den]).some(function (t) { return has(measures, t.replace("-", "")); });
+  }
+  // ... and only of measures of the grain.
+  function onlyOfGrain(col, name) {
+    var measures = SEM.grains[name].measures;
+    var def = SEM.ratios[col];
+    if (!def) { return has(measures, col); }
+    return def.num.concat([def.den]).every(function (t) { return has(measures, t.replace("-", "")); });
+  }
+  function usesCells(col) {
+    if (has(CELL_MEASURES, col)) { return true; }
+    var def = SEM.ratios[col] || (SEM.flags[col] && SEM.ratios[SEM.flags[col].ratio]);
+    return !!def && def.num.concat([def.den]).some(function (t) { return has(CELL_MEASURES, t.replace("-", "")); });
+  }
+
+  // Sums of a further grain per group of `keys`, into group.further[name].
+  function aggregateFurther(name, sel, keys, into) {
+    var grain = FURTHER[name];
+    var sem = SEM.grains[name];
+    var measures = Object.keys(grain.measures);
+    for (var r = 0; r < grain.n; r++) {
+      if (!passes(sel, grain, r, sel.setDims) || !inRange(sel, grain, r)) { continue; }
       var vals = [];
-      for (var j = 0; j < keys.length; j++) {
-        vals.push(keys[j] === "campaign" && c < 0 ? null : keyValue(keys[j], c, i, undefined, undefined, d));
-      }
+      for (var j = 0; j < keys.length; j++) { vals.push(keyValue(keys[j], grain, r)); }
       var key = keyString(vals);
-      var g = into[key] || (into[key] = newGroup());
-      g.posts += 1;
-      g.postRows += 1;
-      g.reach += P.reach[r];
-      g.likes += P.likes[r];
-      g.comments += P.comments[r];
-      g.follower_impressions += P.follower_impressions[r];
+      var g = into[key] || (into[key] = {});
+      if (sem.count) { g[sem.count] = (g[sem.count] || 0) + 1; }
+      for (j = 0; j < measures.length; j++) {
+        g[measures[j]] = (g[measures[j]] || 0) + grain.measures[measures[j]][r];
+      }
     }
   }
 
   function ratio(name, g) {
     var def = SEM.ratios[name];
-    var den = def.den === "engagements" ? g.likes + g.comments : g[def.den];
+    var den = g[def.den];
     if (den === null || den === undefined || !den) { return null; }
     var num = 0;
     for (var j = 0; j < def.num.length; j++) {
@@ -254,29 +307,32 @@
   }
 
   // The value of column `col` for a group, or undefined when it cannot be recomputed.
-  function groupValue(col, g, postsOk) {
-    if (has(["attributed_revenue", "attributed_orders", "control_revenue", "control_orders"], col)) {
-      return g[col];
-    }
-    if (col === "spend") { return g.spendBad ? null : g.spend; }
-    if (col === "influencers") { return Object.keys(g.inf).length; }
-    if (has(SEM.postsMeasures, col)) {
-      if (!postsOk) { return null; }
-      return col === "engagements" ? g.likes + g.comments : g[col];
+  // `further`: grain name -> whether its sums in the group are usable.
+  function groupValue(col, g, further) {
+    var usable = further || {};
+    if (has(PRIMARY_MEASURES, col)) { return g[col]; }
+    if (has(CELL_MEASURES, col)) { return g.cut ? null : g[col]; }
+    if (Object.prototype.hasOwnProperty.call(DISTINCT, col)) { return Object.keys(g.distinct[col]).length; }
+    var names = Object.keys(SEM.grains);
+    for (var j = 0; j < names.length; j++) {
+      if (!SEM.grains[names[j]].primary && has(SEM.grains[names[j]].measures, col)) {
+        return usable[names[j]] ? (g.further[names[j]] || {})[col] || 0 : null;
+      }
     }
     if (SEM.ratios[col]) {
+      var values = {};
       var def = SEM.ratios[col];
-      var needsPosts = has(SEM.postsMeasures, def.den) || has(SEM.postsMeasures, def.num[0]) ||
-        def.num.indexOf("likes") >= 0;
-      if (needsPosts && !postsOk) { return null; }
-      var gg = g;
-      if (g.spendBad && (def.den === "spend" || def.num.join().indexOf("spend") >= 0)) { return null; }
-      return ratio(col, gg);
+      var terms = def.num.map(function (t) { return t.replace("-", ""); }).concat([def.den]);
+      for (var k = 0; k < terms.length; k++) {
+        var v = groupValue(terms[k], g, further);
+        if (v === null || v === undefined) { return null; }
+        values[terms[k]] = v;
+      }
+      return ratio(col, values);
     }
     if (SEM.flags[col]) {
-      var rv = groupValue(SEM.flags[col].ratio, g, postsOk);
+      var rv = groupValue(SEM.flags[col].ratio, g, further);
       return rv === null ? null : rv < M.config[SEM.flags[col].below];
     }
     return undefined;
   }
-

@@ -7,15 +7,20 @@
     return null;
   }
 
+  // The column of the filter an attribute describes, when the rows carry it.
+  function ownerColumn(dim, columns) {
+    var a = ATTRS[dim];
+    var col = a ? SEM.dimensionColumns[a.of] : null;
+    return col && has(columns, col) ? col : null;
+  }
+
   function rowDimValue(row, dim, columns) {
     var col = SEM.dimensionColumns[dim];
     if (has(columns, col)) { return row[col]; }
-    if (has(SEM.influencerAttributes, dim) && has(columns, "influencer_id")) {
-      var code = CODES.influencer[String(row.influencer_id)];
-      return code === undefined ? undefined : DIMS[dim][ATTR[dim][code]];
-    }
-    if (dim === "brand" && has(columns, "product")) {
-      return undefined;  // product -> brand only through the orders grain
+    var owner = ownerColumn(dim, columns);
+    if (owner) {
+      var code = CODES[ATTRS[dim].of][String(row[owner])];
+      return code === undefined ? undefined : DIMS[dim][ATTRS[dim].codes[code]];
     }
     return undefined;
   }
@@ -24,7 +29,7 @@
     if (dim === "date") { return !!dateColumn(q.columns); }
     var col = SEM.dimensionColumns[dim];
     if (has(q.columns, col)) { return true; }
-    return has(SEM.influencerAttributes, dim) && has(q.columns, "influencer_id");
+    return !!ownerColumn(dim, q.columns);
   }
 
   function rowFilter(q, dims) {
@@ -51,19 +56,16 @@
     if (q._keys) { return q._keys; }
     var keys = [];
     var cols = q.columns;
-    ["campaign", "influencer_id", "product", "brand", "platform", "influencer_type",
-      "category", "gender"].forEach(function (k) {
-      if (!has(cols, k)) { return; }
-      if (has(SEM.influencerAttributes, k) && has(cols, "influencer_id")) { return; }
-      if (k === "brand" && has(cols, "product")) { return; }
+    Object.keys(SEM.dimensionColumns).forEach(function (dim) {
+      var k = SEM.dimensionColumns[dim];
+      if (!has(cols, k) || ownerColumn(dim, cols)) { return; }
       keys.push(k);
     });
     var dcol = dateColumn(cols);
     if (dcol) { keys.push(dcol); }
     SEM.timeGrains.forEach(function (t) { if (has(cols, t)) { keys.push(t); } });
     var measures = cols.some(function (c) {
-      return has(SEM.ordersMeasures, c) || has(SEM.postsMeasures, c) || SEM.ratios[c] ||
-        has(SEM.incrementality, c);
+      return isMeasure(c) || SEM.ratios[c] || has(SEM.incrementality, c);
     });
     var seen = {}, unique = true;
     q.rows.forEach(function (row) {
@@ -80,17 +82,22 @@
     return q._keys;
   }
 
-  function recomputable(col) {
-    return has(SEM.ordersMeasures, col) || has(SEM.postsMeasures, col) || !!SEM.ratios[col] ||
-      !!SEM.flags[col] || has(SEM.incrementality, col) || has(SEM.attributes, col) ||
-      col === "influencers";
+  function isMeasure(col) {
+    return Object.keys(SEM.grains).some(function (g) { return has(SEM.grains[g].measures, col); });
   }
 
-  // Influencer codes with selected orders or whole selected cells.
-  function influencersIn(dims) {
+  function recomputable(col) {
+    return isMeasure(col) || !!SEM.ratios[col] || !!SEM.flags[col] ||
+      has(SEM.incrementality, col) || has(SEM.attributes, col) ||
+      Object.prototype.hasOwnProperty.call(DISTINCT, col);
+  }
+
+  // Values of the filter with a table of its own (its members) with selected rows or
+  // whole selected cells.
+  function membersIn(dims) {
     var sel = Selection(state, dims);
     var set = {};
-    var res = aggregateOrders(sel, ["influencer_id"]);
+    var res = aggregateFacts(sel, [SEM.dimensionColumns[SEM.dimension]]);
     Object.keys(res.groups).forEach(function (key) { set[key] = true; });
     return set;
   }
@@ -98,8 +105,7 @@
   function rowKey(row, keys) {
     return keyString(keys.map(function (k) {
       var v = row[k];
-      return k === "date" || k === "post_date" || k === "order_date" || k === "month" || k === "week"
-        ? (v ? String(v).slice(0, 10) : v) : v;
+      return isDateColumn(k) || has(SEM.timeGrains, k) ? (v ? String(v).slice(0, 10) : v) : v;
     }));
   }
 
@@ -116,39 +122,44 @@
     return hit.rows;
   }
 
+  // Whether a further grain carries a filter (a key, or an attribute of a keyed filter).
+  function grainCarries(name, dim) {
+    var dims = SEM.grains[name].dims;
+    return has(dims, dim) || (!!SEM.attributeOf[dim] && has(dims, SEM.attributeOf[dim]));
+  }
+
+  var ALIAS_OF = {};  // a column -> the unit value it is an alias of
+  Object.keys(SEM.aliases).forEach(function (k) { ALIAS_OF[SEM.aliases[k]] = k; });
+
   function reaggregateNow(q, dims, notes) {
     var info = queryKeys(q);
     var keys = info.keys;
     var sel = Selection(state, dims);
-    var orders = aggregateOrders(sel, keys);
-    var postsOk = postsSupported(sel, keys) && q.columns.some(function (c) {
-      return has(SEM.postsMeasures, c) || (SEM.ratios[c] && (c.indexOf("engagement") === 0 ||
-        c === "cpm" || c === "cpe"));
+    var facts = aggregateFacts(sel, keys);
+    var further = furtherFor(sel, keys, q.columns);
+    var furtherGroups = {};
+    Object.keys(further).forEach(function (name) {
+      if (further[name]) { aggregateFurther(name, sel, keys, furtherGroups[name] = {}); }
     });
-    var postGroups = {};
-    if (postsOk) { aggregatePosts(sel, keys, postGroups); }
     var out = [];
     var missing = {};
     q.rows.forEach(function (row) {
       var key = rowKey(row, keys);
-      var g = orders.groups[key];
-      var pg = postGroups[key];
-      if (!g && !pg) { return; }
-      g = g || newGroup();
-      if (pg) {
-        ["posts", "reach", "likes", "comments", "follower_impressions", "postRows"].forEach(function (m) {
-          g[m] = pg[m];
-        });
-      }
-      var unit = g.spendBad ? null : unitOf(g.cells);
+      var found = Object.keys(furtherGroups).filter(function (n) { return furtherGroups[n][key]; });
+      if (!facts.groups[key] && !found.length) { return; }
+      // a view of the shared (memoised) group, with this query's further sums
+      var g = Object.create(facts.groups[key] || newGroup());
+      g.further = {};
+      found.forEach(function (n) { g.further[n] = furtherGroups[n][key]; });
+      var unit = g.cut ? null : unitOf(g.cells);
       var next = {};
       q.columns.forEach(function (col) {
-        var v = groupValue(col, g, postsOk);
+        var v = groupValue(col, g, further);
         if (v !== undefined) { next[col] = v; return; }
         if (has(SEM.incrementality, col)) {
-          var uk = col === "method" ? "iroas_method" : col;
+          var uk = ALIAS_OF[col] || col;
           next[col] = unit && Object.prototype.hasOwnProperty.call(unit, uk) ? unit[uk] : null;
-          if (!unit) { missing.iroas = true; }
+          if (!unit) { missing["@unit"] = true; }
           return;
         }
         if (has(keys, col) || has(SEM.attributes, col) || typeof row[col] === "string" ||
@@ -159,40 +170,35 @@
         next[col] = null;
         missing[col] = true;
       });
-      if (g.spendBad && has(q.columns, "spend")) { missing.spend = true; }
+      if (g.cut && q.columns.some(function (c) { return has(CELL_MEASURES, c); })) {
+        missing["@cells"] = true;
+      }
       out.push(next);
     });
-    var spendCols = q.columns.filter(function (c) {
-      var def = SEM.ratios[c];
-      return c === "spend" || !!SEM.flags[c] ||
-        (def && (def.den === "spend" || def.num.join().indexOf("spend") >= 0));
+    var cellCols = q.columns.filter(usesCells);
+    if (cellCols.length && (missing["@cells"] || facts.meta.cutCells)) {
+      notes.push({ cols: cellCols, text: SEM.cellNotes.cut });
+    }
+    CELL_MEASURES.forEach(function (m) {
+      if (cellCols.length && facts.meta.unplaced[m]) {
+        notes.push({ cols: cellCols, text: SEM.cellNotes.unplaced.replace("{amount}",
+          Fmt.format(facts.meta.unplaced[m], SEM.cellFormats[m])) });
+      }
     });
-    if (spendCols.length && (missing.spend || orders.meta.cutCells)) {
-      notes.push({ cols: spendCols, text: "Spend is recorded per campaign × influencer cell, " +
-        "not per day, brand or product: where this filter cuts a cell, its spend and ROAS " +
-        "are not shown (—)." });
-    }
-    if (spendCols.length && orders.meta.unplacedSpend) {
-      notes.push({ cols: spendCols, text: Fmt.money(orders.meta.unplacedSpend) + " of spend " +
-        "in cells without any order has no day, product or brand and is left out of this " +
-        "selection." });
-    }
-    if (missing.iroas) {
+    if (missing["@unit"]) {
       notes.push({ cols: q.columns.filter(function (c) { return has(SEM.incrementality, c); }),
-        text: "iROAS needs whole cells: it is shown only where the selection is a whole " +
-        "campaign × influencer cell, influencer, campaign, persona, brand or the programme." });
+        text: SEM.cellNotes.unit });
     }
-    var other = Object.keys(missing).filter(function (c) { return c !== "iroas" && c !== "spend"; });
-    other.forEach(function (c) {
+    Object.keys(missing).filter(function (c) { return c.charAt(0) !== "@"; }).forEach(function (c) {
       notes.push({ cols: [c], text: "Not recomputed for this filter: " + c.replace(/_/g, " ") + " (—)." });
     });
-    var postCols = q.columns.filter(function (c) {
-      return has(SEM.postsMeasures, c) || c.indexOf("engagement_rate") === 0;
+    Object.keys(further).forEach(function (name) {
+      var cols = q.columns.filter(function (c) { return onlyOfGrain(c, name); });
+      var lacking = sel.setDims.some(function (d) { return !grainCarries(name, d); });
+      if (!further[name] && cols.length && lacking && SEM.grains[name].notes.unsupported) {
+        notes.push({ cols: cols, text: SEM.grains[name].notes.unsupported });
+      }
     });
-    if (!postsOk && postCols.length && (sel.sets.brand || sel.sets.product)) {
-      notes.push({ cols: postCols, text: "Posts have no product: engagement is not shown " +
-        "under a brand or product filter." });
-    }
     return out;
   }
 
@@ -279,14 +285,16 @@
       } else if (info.ok) {
         rows = reaggregate(q, dims, notes);
         mode = "cube";
-      } else if (has(q.columns, "influencer_id")) {
-        // Rows of influencers: keep those active in the selection, with their own totals.
-        var members = influencersIn(dims);
+      } else if (SEM.dimension && has(q.columns, SEM.dimensionColumns[SEM.dimension])) {
+        // Rows of members (of the filter with its own table): keep those active in the
+        // selection, with their own totals.
+        var members = membersIn(dims);
+        var memberCol = SEM.dimensionColumns[SEM.dimension];
         rows = q.rows.filter(rowFilter(q, direct)).filter(function (row) {
-          return members[String(row.influencer_id)];
+          return members[String(row[memberCol])];
         });
         mode = "members";
-        notes.push("Showing the influencers in the selection with their overall figures: " +
+        notes.push("Showing the " + SEM.plurals[SEM.dimension] + " in the selection with their overall figures: " +
           "these figures are not split by " + rest.map(function (d) {
             return SEM.filterLabels[d].toLowerCase();
           }).join(", ") + ".");

@@ -6,32 +6,37 @@
     return span;
   }
 
-  function isModelled(row) {
-    var m = row.iroas_method !== undefined ? row.iroas_method : row.method;
-    return m === "modelled";
+  // An estimate the project declares (`estimate`): its interval, its verdict, and where
+  // its method says it was assumed, not measured, the band it was assumed in.
+  function isAssumed(est, row) {
+    var m = row[est.method] !== undefined ? row[est.method] : row[SEM.aliases[est.method]];
+    return m === est.assumed_when;
   }
 
-  function iroasCell(td, row) {
-    if (isModelled(row)) {
+  function assumedBand(est, row, fmt) {
+    var lo = row[est.assumed_band[0]];
+    return lo !== undefined && lo !== null
+      ? Fmt.format(lo, fmt) + "–" + Fmt.format(row[est.assumed_band[1]], fmt) : "";
+  }
+
+  function estimateCell(td, row, col, fmt) {
+    var est = SEM.estimates[col];
+    if (isAssumed(est, row)) {
       td.appendChild(el("span", "assumed", "assumed"));
-      var band = (row.assumed_iroas_low !== undefined && row.assumed_iroas_low !== null)
-        ? Fmt.ratio(row.assumed_iroas_low) + "–" + Fmt.ratio(row.assumed_iroas_high) : "";
+      var band = assumedBand(est, row, fmt);
       td.appendChild(el("small", "ci", (band ? band + " " : "") + "assumed, not measured"));
       return;
     }
-    td.appendChild(document.createTextNode(Fmt.ratio(row.iroas)));
-    if (row.iroas_ci_low !== undefined && row.iroas_ci_low !== null) {
-      td.appendChild(el("small", "ci", Fmt.ratio(row.iroas_ci_low) + " – " + Fmt.ratio(row.iroas_ci_high)));
+    td.appendChild(document.createTextNode(Fmt.format(row[col], fmt)));
+    var lo = row[est.interval[0]];
+    if (lo !== undefined && lo !== null) {
+      td.appendChild(el("small", "ci", Fmt.format(lo, fmt) + " – " + Fmt.format(row[est.interval[1]], fmt)));
     }
   }
 
   // the same list as reports/formatting.py NUMERIC_FORMATS
   var NUMERIC = ["money", "money2", "count", "ratio", "percent", "pct", "share", "p", "number", "id"];
-  var ADDITIVE = ["attributed_revenue", "attributed_orders", "control_revenue", "control_orders",
-    "spend", "posts", "reach", "likes", "comments", "engagements", "follower_impressions",
-    "total_payout", "expected_payout", "payout_gap", "incremental_revenue",
-    "rows_read", "rows_loaded", "rows_rejected", "rows_flagged", "gaps_flagged", "n_exposed", "n_control", "recorded_orders",
-    "exposed_revenue", "exposed_orders"];
+  var ADDITIVE = SEM.additive;
 
   function noteBox(node, notes) {
     var box = node.querySelector(":scope > .cmp-note");
@@ -98,8 +103,9 @@
     var td = el("td");
     var value = row[c.name];
     if (has(NUMERIC, fmt)) { td.className = "num"; }
-    if (c.name === "iroas" && (has(Object.keys(row), "iroas_ci_low") || isModelled(row))) {
-      iroasCell(td, row);
+    var est = SEM.estimates[c.name];
+    if (est && (has(Object.keys(row), est.interval[0]) || isAssumed(est, row))) {
+      estimateCell(td, row, c.name, fmt);
     } else if (fmt === "verdict") {
       td.appendChild(badge(value));
     } else if (fmt === "url") {
@@ -218,7 +224,7 @@
     keys.forEach(function (k) {
       if (!has(ADDITIVE, k)) { return; }
       var total = 0, ok = true;
-      rows.forEach(function (row) { if (typeof row[k] === "number") { total += row[k]; } else if (row[k] === null && k === "spend") { ok = false; } });
+      rows.forEach(function (row) { if (typeof row[k] === "number") { total += row[k]; } else if (row[k] === null && has(CELL_MEASURES, k)) { ok = false; } });
       sums[k] = ok ? total : null;
     });
     var tfoot = el("tfoot");
@@ -232,8 +238,7 @@
       } else if (SEM.ratios[c.name]) {
         var def = SEM.ratios[c.name];
         var need = def.num.map(function (t) { return t.replace("-", ""); }).concat([def.den]);
-        if (need.every(function (t) { return Object.prototype.hasOwnProperty.call(sums, t) ||
-          (t === "engagements" && has(keys, "likes")); })) {
+        if (need.every(function (t) { return Object.prototype.hasOwnProperty.call(sums, t); })) {
           value = ratio(c.name, sums);
         }
       }
@@ -254,10 +259,6 @@
 
   // ---- KPI
 
-  var TIME_METRICS = ["attributed_revenue", "attributed_orders", "aov", "control_revenue",
-    "control_orders"];
-  var SPEND_METRICS = ["spend", "roas", "roi", "cpa", "iroas"];
-
   function KPI(ctx, spec, node) {
     this.ctx = ctx; this.spec = spec; this.node = node;
     this.value = node.querySelector(".kpi-value") || node.appendChild(el("div", "kpi-value"));
@@ -269,7 +270,7 @@
     this.note = node.appendChild(el("div", "kpi-note"));
     var trend = spec.trend;
     if (!trend) {
-      trend = has(TIME_METRICS, spec.value) ? "time" : has(SPEND_METRICS, spec.value) ? "campaign" : "none";
+      trend = SEM.trends[spec.value] || "none";
     }
     this.trend = trend;
   }
@@ -300,24 +301,25 @@
     var value = row[spec.value];
     this.detail.textContent = "";
     this.note.textContent = "";
-    if (spec.value === "iroas") {
-      if (isModelled(row)) {
+    var est = SEM.estimates[spec.value];
+    if (est) {
+      if (isAssumed(est, row)) {
         this.value.textContent = "assumed";
-        var band = row.assumed_iroas_low !== null && row.assumed_iroas_low !== undefined
-          ? Fmt.ratio(row.assumed_iroas_low) + "–" + Fmt.ratio(row.assumed_iroas_high) + " · " : "";
-        this.detail.appendChild(el("span", "assumed", band + "assumed, not measured"));
+        var band = assumedBand(est, row, spec.fmt);
+        this.detail.appendChild(el("span", "assumed", (band ? band + " · " : "") + "assumed, not measured"));
       } else {
-        this.value.textContent = Fmt.ratio(value);
-        if (row.iroas_ci_low !== null && row.iroas_ci_low !== undefined) {
-          this.detail.appendChild(el("span", null, "95% CI " + Fmt.ratio(row.iroas_ci_low) + " – " +
-            Fmt.ratio(row.iroas_ci_high) + " "));
+        this.value.textContent = Fmt.format(value, spec.fmt);
+        var lo = row[est.interval[0]];
+        if (lo !== null && lo !== undefined) {
+          this.detail.appendChild(el("span", null, "95% CI " + Fmt.format(lo, spec.fmt) + " – " +
+            Fmt.format(row[est.interval[1]], spec.fmt) + " "));
         }
-        if (row.iroas_verdict) { this.detail.appendChild(badge(row.iroas_verdict)); }
-        if (value === null || value === undefined) {
-          if (v.dims.length) {
-            this.note.textContent = "iROAS needs whole cells: not shown for this selection. ";
-            var link = el("a", null, "See the selected cells");
-            link.setAttribute("href", this.ctx.root + "incrementality.html" + queryString(state));
+        if (row[est.verdict]) { this.detail.appendChild(badge(row[est.verdict])); }
+        if ((value === null || value === undefined) && v.dims.length) {
+          this.note.textContent = SEM.cellNotes.unit_short;
+          if (SEM.unitLink) {
+            var link = el("a", null, SEM.unitLink.text);
+            link.setAttribute("href", this.ctx.root + SEM.unitLink.page + ".html" + queryString(state));
             this.note.appendChild(link);
           }
         }
@@ -337,7 +339,7 @@
     this.renderTrend(v);
   };
 
-  // Value of the KPI's metric for one group of the orders grain.
+  // Value of the KPI's metric for one group of the primary grain.
   KPI.prototype.metric = function (g) {
     var m = this.spec.value;
     var v = groupValue(m, g, false);
@@ -350,7 +352,7 @@
     this.delta.className = "kpi-delta";
     if (this.trend === "none" || !this.ctx.filtersOn) { return; }
     if (queryKeys(this.ctx.queries[this.spec.data]).keys.length) { return; }  // unit pages
-    if (this.trend === "time") { this.timeTrend(); } else { this.campaignTrend(); }
+    if (this.trend === "time") { this.timeTrend(); } else { this.unitTrend(unitNamed(this.trend)); }
   };
 
   KPI.prototype.timeTrend = function () {
@@ -363,8 +365,8 @@
     var count = Math.min(12, Math.max(2, Math.floor((end + 1) / len)));
     var first = end - count * len + 1;
     var sel = Selection(state, dims, [first, end]);
-    var res = aggregateOrders(sel, [], function (c, i, p, b, d) {
-      return String(Math.floor((end - d) / len));
+    var res = aggregateFacts(sel, [], function (grain, r) {
+      return String(Math.floor((end - grain.day(r)) / len));
     }, "window:" + end + ":" + len);
     var series = [];
     for (var k = count - 1; k >= 0; k--) {
@@ -374,9 +376,9 @@
     drawSpark(this.spark, series.map(function (s) { return s.value; }));
     var current, previous, label;
     if (state.from || state.to) {
-      var cur = aggregateOrders(Selection(state, dims, [start, end]), []).groups[""] || newGroup();
+      var cur = aggregateFacts(Selection(state, dims, [start, end]), []).groups[""] || newGroup();
       var prevSel = Selection(state, dims, [start - span, start - 1]);
-      var prev = aggregateOrders(prevSel, []).groups[""] || newGroup();
+      var prev = aggregateFacts(prevSel, []).groups[""] || newGroup();
       current = self.metric(cur);
       previous = start - span >= 0 ? self.metric(prev) : null;
       label = "vs the previous " + span + " days";
@@ -388,35 +390,46 @@
     this.showDelta(current, previous, label);
   };
 
-  KPI.prototype.campaignTrend = function () {
+  // Over the units of a declared sequence (a launch after another ...), in its order.
+  KPI.prototype.unitTrend = function (unit) {
+    if (!unit || !unit.sequence || unit.keys.length !== 1) { return; }
+    var dim = unit.keys[0];
+    var starts = {};  // code of the unit's filter -> its place in the sequence
+    M.units.forEach(function (u) {
+      if (u.name !== unit.name) { return; }
+      u.keys[dim].forEach(function (code, i) { starts[code] = unit.sequence[i]; });
+    });
     var dims = activeDims(state, this.ctx.fixed || []);
     var sel = Selection(state, dims);
-    var res = aggregateOrders(sel, ["campaign"]);
+    var res = aggregateFacts(sel, [SEM.dimensionColumns[dim]]);
     var self = this;
     var list = [];
     Object.keys(res.groups).forEach(function (key) {
-      var code = CODES.campaign[key];
-      var startDate = M.campaignStart[code];
-      if (!startDate) { return; }  // e.g. (unallocated): no dates
+      var startDate = starts[CODES[dim][key]];
+      if (!startDate) { return; }  // a unit out of the sequence (no dates)
       var g = res.groups[key];
-      var unit = g.spendBad ? null : unitOf(g.cells);
-      list.push({ name: key, start: startDate, g: g, unit: unit });
+      var u = g.cut ? null : unitOf(g.cells);
+      list.push({ name: key, start: startDate, g: g, unit: u });
     });
     list.sort(function (a, b) { return a.start < b.start ? -1 : a.start > b.start ? 1 : a.name.localeCompare(b.name); });
-    if (this.spec.value === "iroas") {
-      drawIntervals(this.spark, list.map(function (x) { return x.unit; }), M.config.breakeven);
+    var label = SEM.filterLabels[dim].toLowerCase();
+    var order = unit.sequenceLabel || "order";
+    var est = SEM.estimates[this.spec.value];
+    var value = this.spec.value;
+    if (est) {
+      drawIntervals(this.spark, list.map(function (x) { return x.unit; }), value, est, M.config[est.reference]);
       var n = list.length;
       if (n > 1 && list[n - 1].unit && list[n - 2].unit) {
-        this.showDelta(list[n - 1].unit.iroas, list[n - 2].unit.iroas, "latest campaign vs the one before");
+        this.showDelta(list[n - 1].unit[value], list[n - 2].unit[value], "latest " + label + " vs the one before");
       }
-      this.spark.title = "iROAS interval of each campaign, in launch order";
+      this.spark.title = (SEM.shortTitles[value] || value) + " interval of each " + label + ", in " + order;
       return;
     }
     var values = list.map(function (x) { return self.metric(x.g); });
     drawSpark(this.spark, values, true);
-    this.spark.title = "per campaign, in launch order";
+    this.spark.title = "per " + label + ", in " + order;
     var m = values.length;
-    if (m > 1) { this.showDelta(values[m - 1], values[m - 2], "latest campaign vs the one before"); }
+    if (m > 1) { this.showDelta(values[m - 1], values[m - 2], "latest " + label + " vs the one before"); }
   };
 
   KPI.prototype.showDelta = function (current, previous, label) {
@@ -474,22 +487,23 @@
     box.appendChild(svg);
   }
 
-  function drawIntervals(box, units, reference) {
-    var items = units.filter(function (u) { return u && isNum(u.iroas_ci_low) && isNum(u.iroas_ci_high); });
+  function drawIntervals(box, units, value, est, reference) {
+    var low = est.interval[0], high = est.interval[1];
+    var items = units.filter(function (u) { return u && isNum(u[low]) && isNum(u[high]); });
     if (!items.length) { return; }
     var w = 120, h = 28, pad = 3;
-    var lo = Math.min(reference, Math.min.apply(null, items.map(function (u) { return u.iroas_ci_low; })));
-    var hi = Math.max(reference, Math.max.apply(null, items.map(function (u) { return u.iroas_ci_high; })));
+    var lo = Math.min(reference, Math.min.apply(null, items.map(function (u) { return u[low]; })));
+    var hi = Math.max(reference, Math.max.apply(null, items.map(function (u) { return u[high]; })));
     function y(v) { return h - pad - (v - lo) * (h - 2 * pad) / ((hi - lo) || 1); }
     var svg = svgEl("svg", { viewBox: "0 0 " + w + " " + h, width: w, height: h, class: "spark" });
     svg.appendChild(svgEl("line", { x1: 0, x2: w, y1: y(reference), y2: y(reference), class: "spark-ref" }));
     var step = (w - 2 * pad) / Math.max(1, units.length - 1);
     units.forEach(function (u, i) {
-      if (!u || !isNum(u.iroas_ci_low)) { return; }
+      if (!u || !isNum(u[low])) { return; }
       var cx = pad + i * step;
-      svg.appendChild(svgEl("line", { x1: cx, x2: cx, y1: y(u.iroas_ci_low), y2: y(u.iroas_ci_high),
-        class: "spark-ci spark-" + String(u.iroas_verdict || "").replace(/[^a-z]/g, "") }));
-      svg.appendChild(svgEl("circle", { cx: cx, cy: y(u.iroas), r: 1.8, class: "spark-dot" }));
+      svg.appendChild(svgEl("line", { x1: cx, x2: cx, y1: y(u[low]), y2: y(u[high]),
+        class: "spark-ci spark-" + String(u[est.verdict] || "").replace(/[^a-z]/g, "") }));
+      svg.appendChild(svgEl("circle", { cx: cx, cy: y(u[value]), r: 1.8, class: "spark-dot" }));
     });
     box.appendChild(svg);
   }

@@ -102,16 +102,16 @@
     if (spec.type === "Treemap") { cols = spec.path; }
     cols.forEach(function (col) {
       Object.keys(SEM.dimensionColumns).forEach(function (dim) {
-        if (SEM.dimensionColumns[dim] === col && dim !== "influencer") { dims.push(dim); }
+        if (SEM.dimensionColumns[dim] === col && dim !== MEMBER_DIM) { dims.push(dim); }
       });
     });
-    if ((spec.type === "BarChart" && spec.x === "name") || spec.type === "ScatterChart" ||
+    if ((spec.type === "BarChart" && spec.x === MEMBER_LABEL) || spec.type === "ScatterChart" ||
         spec.type === "ForestPlot") {
-      if (has(q.columns, "influencer_id") && (spec.type !== "ForestPlot" || spec.key === "influencer_id")) {
-        dims.push("influencer");
+      if (MEMBER_DIM && has(q.columns, MEMBER_COL) && (spec.type !== "ForestPlot" || spec.key === MEMBER_COL)) {
+        dims.push(MEMBER_DIM);
       }
     }
-    if (spec.type === "ForestPlot" && spec.key && spec.key !== "influencer_id") {
+    if (spec.type === "ForestPlot" && spec.key && spec.key !== MEMBER_COL) {
       Object.keys(SEM.dimensionColumns).forEach(function (dim) {
         if (SEM.dimensionColumns[dim] === spec.key) { dims.push(dim); }
       });
@@ -190,6 +190,19 @@
     return !state[dim].length || has(state[dim], String(value));
   }
 
+  // The filter with a table of its own (its members), its key column and its label.
+  var MEMBER_DIM = SEM.dimension;
+  var MEMBER_COL = MEMBER_DIM ? SEM.dimensionColumns[MEMBER_DIM] : null;
+  var MEMBER_LABEL = Object.keys(SEM.labelColumns).filter(function (c) {
+    return SEM.labelColumns[c] === MEMBER_DIM;
+  })[0] || null;
+
+  // The configured threshold a flag compares this ratio with (the midpoint of its colours).
+  function thresholdOf(col) {
+    var flag = Object.keys(SEM.flags).filter(function (f) { return SEM.flags[f].ratio === col; })[0];
+    return flag ? M.config[SEM.flags[flag].below] : null;
+  }
+
   function dimOfColumn(col) {
     var found = null;
     Object.keys(SEM.dimensionColumns).forEach(function (d) {
@@ -213,13 +226,14 @@
     var spec = this.spec, self = this;
     if (spec.sum) { rows = sumRows(rows, spec.x, spec.y); }
     var dim = dimOfColumn(spec.x);
-    var byInfluencer = spec.x === "name" && rows.length && rows[0].influencer_id !== undefined;
-    if (byInfluencer) { dim = "influencer"; }
-    var keys = rows.map(function (row) { return byInfluencer ? String(row.influencer_id) : String(row[spec.x]); });
+    // bars of members named by their label: keyed (and cross-filtered) by the member
+    var byMember = !!MEMBER_DIM && spec.x === MEMBER_LABEL && rows.length && rows[0][MEMBER_COL] !== undefined;
+    if (byMember) { dim = MEMBER_DIM; }
+    var keys = rows.map(function (row) { return byMember ? String(row[MEMBER_COL]) : String(row[spec.x]); });
     var labels = rows.map(function (row) {
       return esc(spec.formats[spec.x] === "date" ? row[spec.x] : short(row[spec.x], 28));
     });
-    var cats = byInfluencer ? keys.map(function (k, i) { return k + "\u200b" + i; }) : labels;
+    var cats = byMember ? keys.map(function (k, i) { return k + "\u200b" + i; }) : labels;
     var fmt = this.fmtOf(spec.y[0], spec.fmt);
     var clickable = dim && spec.crossfilter !== false;
     var verdictColours = spec.formats[spec.x] === "verdict";
@@ -258,7 +272,7 @@
       if (spec.formats[spec.x] !== "date") {
         var angled = rows.length > 6 || plain.join("").length > 60;
         layout.xaxis.tickangle = angled ? -30 : 0;
-        var w = labelMargin(plain);  // angled labels reach left of the first bar
+        var w = labelMargin(plain);  // angled labels extend left of the first bar
         layout.margin = { l: angled ? Math.max(60, Math.ceil(w * 0.8) - 30) : 60, r: 16, t: 28,
           b: angled ? 24 + Math.ceil(w * 0.55) : 40 };
       }
@@ -278,15 +292,16 @@
   }
 
   Chart.prototype.cumulativeRows = function (rows) {
-    // ROAS to date per series: cumulative revenue ÷ the series' whole spend.
+    // Ratios to date per series: cumulative sums of the primary grain over the cell
+    // measures of the whole series.
     var spec = this.spec;
     var dims = activeDims(state, this.ctx.fixed || []);
     if (!dims.length) { return rows; }
     var q = this.ctx.queries[spec.data];
     var series = spec.series;
     var sel = Selection(state, dims.filter(function (d) { return d !== "date"; }));
-    var byDay = aggregateOrders(sel, series ? [series, spec.x] : [spec.x]);
-    var bySeries = aggregateOrders(sel, series ? [series] : []);
+    var byDay = aggregateFacts(sel, series ? [series, spec.x] : [spec.x]);
+    var bySeries = aggregateFacts(sel, series ? [series] : []);
     var keep = {};
     q.rows.forEach(function (row) { keep[series ? row[series] : ""] = true; });
     var points = [];
@@ -302,12 +317,11 @@
     var notes = false;
     points.forEach(function (p) {
       var c = cum[p.s] || (cum[p.s] = newGroup());
-      c.attributed_revenue += p.g.attributed_revenue;
-      c.attributed_orders += p.g.attributed_orders;
+      PRIMARY_MEASURES.forEach(function (m) { c[m] += p.g[m]; });
       var total = bySeries.groups[p.s];
-      c.spend = total && !total.spendBad ? total.spend : null;
-      c.spendBad = !total || total.spendBad;
-      if (c.spendBad) { notes = true; }
+      CELL_MEASURES.forEach(function (m) { c[m] = total && !total.cut ? total[m] : null; });
+      c.cut = !total || total.cut;
+      if (c.cut) { notes = true; }
       var row = {};
       row[spec.x] = p.x;
       if (series) { row[series] = p.s; }
@@ -368,19 +382,19 @@
     var spec = this.spec;
     var pts = rows.filter(function (row) { return isNum(row[spec.x]) && isNum(row[spec.y]); });
     var xf = this.fmtOf(spec.x, spec.xfmt), yf = this.fmtOf(spec.y, spec.yfmt);
-    var inf = pts.length && pts[0].influencer_id !== undefined && spec.crossfilter !== false;
+    var inf = !!MEMBER_DIM && pts.length && pts[0][MEMBER_COL] !== undefined && spec.crossfilter !== false;
     var trace = {
       type: "scatter", mode: "markers",
       x: pts.map(function (r) { return r[spec.x]; }), y: pts.map(function (r) { return r[spec.y]; }),
       text: pts.map(function (r) { return esc(spec.label ? r[spec.label] : ""); }),
       customdata: pts.map(function (r) {
-        return [inf ? "influencer" : null, inf ? String(r.influencer_id) : null,
+        return [inf ? MEMBER_DIM : null, inf ? String(r[MEMBER_COL]) : null,
           Fmt.format(r[spec.x], xf), Fmt.format(r[spec.y], yf),
           spec.color ? Fmt.format(r[spec.color], spec.formats[spec.color] || "number") : ""];
       }),
       hovertemplate: "%{text}<br>" + esc(titleOf(spec.x)) + ": %{customdata[2]}<br>" +
         esc(titleOf(spec.y)) + ": %{customdata[3]}" + (spec.color ? "<br>" + esc(titleOf(spec.color)) + ": %{customdata[4]}" : "") + "<extra></extra>",
-      marker: { size: 8, opacity: pts.map(function (r) { return !inf || selected("influencer", r.influencer_id) ? 0.85 : 0.25; }),
+      marker: { size: 8, opacity: pts.map(function (r) { return !inf || selected(MEMBER_DIM, r[MEMBER_COL]) ? 0.85 : 0.25; }),
         line: { width: 0 } }
     };
     if (spec.color && pts.some(function (r) { return typeof r[spec.color] === "string"; })) {
@@ -404,7 +418,7 @@
     if (spec.color) {
       var cvals = pts.map(function (r) { return r[spec.color]; });
       var finite = cvals.filter(isNum);
-      var mid = spec.color === "roas" ? M.config.poor_roi_below : null;
+      var mid = thresholdOf(spec.color);
       trace.marker.color = cvals.map(function (v) { return isNum(v) ? v : null; });
       var cmax = finite.length ? quantile(finite, 0.95) : 1;
       trace.marker.colorscale = mid !== null ? [[0, "#d1495b"], [0.5, "#e9c46a"], [1, "#2a9d8f"]] : "Viridis";
@@ -429,11 +443,7 @@
   }
 
   function titleOf(col) {
-    var titles = { attributed_revenue: "Revenue", spend: "Payout", roas: "ROAS", iroas: "iROAS",
-      engagement_rate_reach: "ER by reach", engagement_rate_followers: "ER by followers",
-      follower_count: "Followers", expected_payout: "Expected payout", total_payout: "Recorded payout",
-      attributed_orders: "Orders" };
-    return titles[col] || col.replace(/_/g, " ");
+    return SEM.shortTitles[col] || col.replace(/_/g, " ");
   }
 
   Chart.prototype.figureHeatmap = function (rows) {
@@ -525,11 +535,14 @@
     var ref = refValue(spec.reference);
     var methodCol = spec.method;
     var keyCol = spec.key || null;
-    var keyDim = keyCol ? dimOfColumn(keyCol) || (keyCol === "influencer_id" ? "influencer" : null) : null;
+    var keyDim = keyCol ? dimOfColumn(keyCol) : null;
+    var declared = SEM.estimates[spec.estimate];
+    var assumedWhen = declared ? declared.assumed_when : null;
+    var what = titleOf(spec.estimate);
     var measured = rows.filter(function (r) {
-      return !(methodCol && r[methodCol] === "modelled") && isNum(r[spec.estimate]);
+      return !(methodCol && r[methodCol] === assumedWhen) && isNum(r[spec.estimate]);
     });
-    var modelled = rows.filter(function (r) { return methodCol && r[methodCol] === "modelled"; });
+    var modelled = rows.filter(function (r) { return methodCol && r[methodCol] === assumedWhen; });
     if (!spec.sort) {
       measured = sortRows(measured, [{ col: spec.estimate, desc: false }]);
     }
@@ -562,7 +575,7 @@
           return [keyDim, keyCol ? String(p.r[keyCol]) : null, Fmt.ratio(p.r[spec.estimate]),
             Fmt.ratio(p.r[spec.low]) + " – " + Fmt.ratio(p.r[spec.high])];
         }),
-        hovertemplate: "%{text}<br>iROAS %{customdata[2]} (95% CI %{customdata[3]})<extra>" + esc(v) + "</extra>"
+        hovertemplate: "%{text}<br>" + esc(what) + " %{customdata[2]} (95% CI %{customdata[3]})<extra>" + esc(v) + "</extra>"
       };
       var faint = many && v === "inconclusive";
       var err = { type: "data", array: plus, arrayminus: minus,
@@ -591,8 +604,8 @@
     }
     var catAxis = { type: "category", tickmode: "array", tickvals: cats, ticktext: ticks,
       categoryorder: "array", categoryarray: cats };
-    var valueAxis = { title: { text: "iROAS (95% interval)" }, zeroline: true };
-    // Very wide intervals (tiny payouts) would squash the rest: the axis keeps the middle
+    var valueAxis = { title: { text: esc(what) + " (95% interval)" }, zeroline: true };
+    // Very wide intervals (tiny denominators) would squash the rest: the axis keeps the middle
     // 90% of interval ends and the break-even line; longer whiskers run off the edge.
     var ends = [];
     measured.forEach(function (r) { [r[spec.low], r[spec.high], r[spec.estimate]].forEach(function (v) { if (isNum(v)) { ends.push(v); } }); });
@@ -604,14 +617,14 @@
       var pad = (hi - lo) * 0.08 || 1;
       if (all[0] < lo - pad || all[1] > hi + pad) {
         valueAxis.range = [lo - pad, hi + pad];
-        valueAxis.title.text = "iROAS (95% interval; the axis is cut at the widest intervals)";
+        valueAxis.title.text = esc(what) + " (95% interval; the axis is cut at the widest intervals)";
       }
     }
     var layout = { hovermode: "closest", showlegend: true, barmode: "overlay",
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } };
     if (many) {
       catAxis.showticklabels = false;
-      catAxis.title = { text: "influencers, ordered by iROAS (hover for names)" };
+      catAxis.title = { text: (keyDim ? SEM.plurals[keyDim] : "rows") + ", ordered by " + esc(what) + " (hover for names)" };
       layout.xaxis = catAxis; layout.yaxis = valueAxis;
       layout.height = spec.height || 480;
     } else {

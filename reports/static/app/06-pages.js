@@ -114,6 +114,11 @@
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") { closeDropdowns(); } });
   }
 
+  // A filter's value as people read it: its label where the filter has labels.
+  function shownValue(dim, value) {
+    return M.labels[dim] ? M.labels[dim][CODES[dim][value]] : value;
+  }
+
   function refreshFilterBar() {
     dropdowns.forEach(function (d) { d.label(); if (!d.panel.hidden) { d.fill(); } });
     Array.prototype.forEach.call(document.querySelectorAll("input[data-filter]"), function (input) {
@@ -121,12 +126,12 @@
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-chips]"), function (box) {
       box.textContent = "";
-      ["influencer", "category", "gender"].forEach(function (dim) {
+      // the cross-filters (set by clicking charts) as chips
+      FILTERS.filter(function (f) { return !has(SEM.barFilters, f); }).forEach(function (dim) {
         state[dim].forEach(function (value) {
           var chip = el("button", "chip");
           chip.type = "button";
-          var shown = value;
-          if (dim === "influencer") { shown = M.influencerNames[CODES.influencer[value]]; }
+          var shown = shownValue(dim, value);
           chip.appendChild(el("span", "muted", SEM.filterLabels[dim] + ": "));
           chip.appendChild(el("span", null, short(shown, 30)));
           chip.appendChild(el("span", "x", " ✕"));
@@ -145,7 +150,7 @@
       var parts = [];
       FILTERS.forEach(function (f) {
         if (!state[f].length) { return; }
-        var values = f === "influencer" ? state[f].map(function (v) { return M.influencerNames[CODES.influencer[v]]; }) : state[f];
+        var values = state[f].map(function (v) { return shownValue(f, v); });
         parts.push(SEM.filterLabels[f] + ": " + values.join(", "));
       });
       if (state.from || state.to) { parts.push("Dates: " + Fmt.date(state.from || M.firstDate) + " – " + Fmt.date(state.to || M.lastDate)); }
@@ -178,9 +183,12 @@
       filtersOn: data.filters !== false, queries: {}, components: [] };
     ctx.filtered = function () { return ctx.filtersOn && activeDims(state, ctx.fixed).length > 0; };
     Object.keys(queries).forEach(function (name) { ctx.queries[name] = decodeResult(name, queries[name]); });
-    if (specs.some(function (s) { return s.data === "@posts"; })) {
-      ctx.queries["@posts"] = postsResult();
-    }
+    specs.forEach(function (s) {
+      var name = String(s.data);
+      if (name.charAt(0) === "@" && FURTHER[name.slice(1)] && !ctx.queries[name]) {
+        ctx.queries[name] = datasetResult(name.slice(1));
+      }
+    });
     specs.forEach(function (spec) {
       var node = article.querySelector('[data-cmp="' + spec.id + '"]');
       if (!node || !ctx.queries[spec.data]) { return; }
@@ -194,33 +202,30 @@
     return ctx;
   }
 
-  var postsCache = null;
-  function postsResult() {
-    if (postsCache) { return postsCache; }
+  // The rows of a further grain (page dataset `@<grain>`): keys, labels and attributes,
+  // measures and the ratios of its measures, as the project declares its columns.
+  var datasets = {};
+  function datasetResult(name) {
+    if (datasets[name]) { return datasets[name]; }
+    var grain = FURTHER[name];
+    var columns = SEM.grains[name].columns;
+    var members = SEM.dimension ? grain.codes(SEM.dimension) : null;
     var rows = [];
-    if (P) {
-      for (var r = 0; r < P.d.length; r++) {
-        var i = P.i[r], c = P.c[r];
-        if (i < 0) { continue; }
-        var g = { likes: P.likes[r], comments: P.comments[r], reach: P.reach[r],
-          follower_impressions: P.follower_impressions[r] };
-        rows.push({
-          post_date: isoOfDay(P.d[r]), campaign: c < 0 ? null : DIMS.campaign[c],
-          influencer_id: DIMS.influencer[i], name: M.influencerNames[i],
-          platform: DIMS.platform[ATTR.platform[i]], influencer_type: DIMS.influencer_type[ATTR.influencer_type[i]],
-          category: DIMS.category[ATTR.category[i]], gender: DIMS.gender[ATTR.gender[i]],
-          reach: g.reach, likes: g.likes, comments: g.comments, engagements: g.likes + g.comments,
-          follower_impressions: g.follower_impressions,
-          engagement_rate_reach: ratio("engagement_rate_reach", g),
-          engagement_rate_followers: ratio("engagement_rate_followers", g)
-        });
-      }
+    for (var r = 0; r < grain.n; r++) {
+      if (members && members[r] < 0) { continue; }
+      var values = {};
+      Object.keys(grain.measures).forEach(function (m) { values[m] = grain.measures[m][r]; });
+      var row = {};
+      columns.forEach(function (col) {
+        if (Object.prototype.hasOwnProperty.call(values, col)) { row[col] = values[col]; }
+        else if (SEM.ratios[col]) { row[col] = ratio(col, values); }
+        else { row[col] = keyValue(col, grain, r); }
+      });
+      rows.push(row);
     }
-    postsCache = { name: "@posts", uid: "posts", rows: rows, columns: ["post_date", "campaign", "influencer_id", "name",
-      "platform", "influencer_type", "category", "gender", "reach", "likes", "comments", "engagements",
-      "follower_impressions", "engagement_rate_reach", "engagement_rate_followers"] };
-    postsCache._keys = { keys: [], ok: false };
-    return postsCache;
+    datasets[name] = { name: "@" + name, uid: name, rows: rows, columns: columns.slice() };
+    datasets[name]._keys = { keys: [], ok: false };
+    return datasets[name];
   }
 
   function renderAll() {
@@ -430,12 +435,20 @@
     total: function (changes) {
       var s = emptyState();
       Object.keys(changes || {}).forEach(function (k) { s[k] = changes[k]; });
-      var g = aggregateOrders(Selection(s, activeDims(s, [])), []).groups[""] || newGroup();
+      var g = aggregateFacts(Selection(s, activeDims(s, [])), []).groups[""] || newGroup();
       var out = {};
-      ["attributed_revenue", "attributed_orders", "control_revenue", "spend", "roas", "roi",
-        "cpa", "aov"].forEach(function (m) { out[m] = groupValue(m, g, false); });
-      var unit = g.spendBad ? null : unitOf(g.cells);
-      out.iroas = unit ? unit.iroas : null;
+      // every measure of the primary grain and the cells, the ratios of them, and the
+      // values of the unit the selection is (null where it is none)
+      PRIMARY_MEASURES.concat(CELL_MEASURES).forEach(function (m) { out[m] = groupValue(m, g, {}); });
+      var summed = PRIMARY_MEASURES.concat(CELL_MEASURES);
+      Object.keys(SEM.ratios).forEach(function (m) {
+        var def = SEM.ratios[m];
+        if (def.num.concat([def.den]).every(function (t) { return has(summed, t.replace("-", "")); })) {
+          out[m] = groupValue(m, g, {});
+        }
+      });
+      var unit = g.cut ? null : unitOf(g.cells);
+      SEM.unitValues.forEach(function (m) { out[m] = unit ? unit[m] : null; });
       return out;
     }
   };
