@@ -536,7 +536,8 @@ def check_links(out_dir: Path, written: list[str], verbatim: frozenset[str] = fr
 
 
 def app_source() -> bytes:
-    """assets/app.js: the sections of static/app/ in name order, one function scope."""
+    """assets/app.js: the scripts of static/app/ in name order (each a whole script that
+    shares the namespace window.ROAS_APP with the others)."""
     folder = resources.files("reports") / "static" / APP_SECTIONS
     sections = sorted((f for f in folder.iterdir() if f.name.endswith(".js")),
                       key=lambda f: f.name)

@@ -18,7 +18,7 @@
  *    estimate with its interval) only where the selection is exactly a cell or a
  *    declared unit; anything else shows "—" with a note, never an estimate.
  */
-(function () {
+(function (app) {
   "use strict";
 
   var M = window.ROAS_MODEL;
@@ -376,3 +376,34 @@
   });
   var PRIMARY = Object.keys(SEM.grains).filter(function (g) { return SEM.grains[g].primary; })[0];
 
+  // for the files after this one
+  app.ATTRS = ATTRS;
+  app.CELLS = CELLS;
+  app.CODES = CODES;
+  app.CURRENCY = CURRENCY;
+  app.DAY = DAY;
+  app.DIMS = DIMS;
+  app.FACTS = FACTS;
+  app.FURTHER = FURTHER;
+  app.Fmt = Fmt;
+  app.LAST_DAY = LAST_DAY;
+  app.M = M;
+  app.NC = NC;
+  app.NO = NO;
+  app.PRIMARY = PRIMARY;
+  app.ROAS = ROAS;
+  app.SEM = SEM;
+  app.cellRows = cellRows;
+  app.dayOfIso = dayOfIso;
+  app.decodeResult = decodeResult;
+  app.el = el;
+  app.esc = esc;
+  app.groupDigits = groupDigits;
+  app.has = has;
+  app.isNum = isNum;
+  app.isoOfDay = isoOfDay;
+  app.rowCell = rowCell;
+  app.short = short;
+  app.unitNamed = unitNamed;
+  app.unitOf = unitOf;
+})(window.ROAS_APP = window.ROAS_APP || {});

@@ -1,3 +1,14 @@
+(function (app) {
+  "use strict";
+
+  if (!app.M) { return; }  // no site model: nothing to do
+  // from the files before this one
+  var CELLS = app.CELLS, CODES = app.CODES, DAY = app.DAY, DIMS = app.DIMS,
+      FACTS = app.FACTS, FURTHER = app.FURTHER, M = app.M, NC = app.NC, NO = app.NO,
+      PRIMARY = app.PRIMARY, ROAS = app.ROAS, SEM = app.SEM, cellRows = app.cellRows,
+      dayOfIso = app.dayOfIso, has = app.has, isoOfDay = app.isoOfDay,
+      rowCell = app.rowCell;
+
   // --------------------------------------------------------------- filters --
 
   var FILTERS = SEM.filters;
@@ -34,7 +45,12 @@
     return text ? "?" + text : "";
   }
 
+  // One state object for every file: replaced in place, never reassigned.
   var state = readState();
+  function resetState(next) {
+    Object.keys(state).forEach(function (k) { delete state[k]; });
+    Object.keys(next).forEach(function (k) { state[k] = next[k]; });
+  }
   ROAS.state = function () { return JSON.parse(JSON.stringify(state)); };
 
   function activeDims(s, ignore) {
@@ -137,16 +153,20 @@
   var memo = {};
   var memoSize = 0;
   function clearMemo() { memo = {}; memoSize = 0; }
+  function recall(key) {
+    return Object.prototype.hasOwnProperty.call(memo, key) ? memo[key] : undefined;
+  }
+  function remember(key, value) {
+    if (memoSize > 400) { clearMemo(); }
+    memo[key] = value;
+    memoSize++;
+    return value;
+  }
 
   function aggregateFacts(sel, keys, keyFn, fnId) {
     if (keyFn && !fnId) { return aggregateFactsNow(sel, keys, keyFn); }
     var key = JSON.stringify([sel.dims, sel.sets, sel.from, sel.to, keys, fnId || ""]);
-    if (!Object.prototype.hasOwnProperty.call(memo, key)) {
-      if (memoSize > 400) { clearMemo(); }
-      memo[key] = aggregateFactsNow(sel, keys, keyFn);
-      memoSize++;
-    }
-    return memo[key];
+    return recall(key) || remember(key, aggregateFactsNow(sel, keys, keyFn));
   }
 
   function countDistinct(g, grain, r) {
@@ -336,3 +356,30 @@
     }
     return undefined;
   }
+
+  // for the files after this one
+  app.CELL_MEASURES = CELL_MEASURES;
+  app.DISTINCT = DISTINCT;
+  app.FILTERS = FILTERS;
+  app.PRIMARY_MEASURES = PRIMARY_MEASURES;
+  app.Selection = Selection;
+  app.activeDims = activeDims;
+  app.aggregateFacts = aggregateFacts;
+  app.aggregateFurther = aggregateFurther;
+  app.clearMemo = clearMemo;
+  app.emptyState = emptyState;
+  app.furtherFor = furtherFor;
+  app.groupValue = groupValue;
+  app.isDateColumn = isDateColumn;
+  app.keyString = keyString;
+  app.keyValue = keyValue;
+  app.newGroup = newGroup;
+  app.onlyOfGrain = onlyOfGrain;
+  app.queryString = queryString;
+  app.ratio = ratio;
+  app.recall = recall;
+  app.remember = remember;
+  app.resetState = resetState;
+  app.state = state;
+  app.usesCells = usesCells;
+})(window.ROAS_APP = window.ROAS_APP || {});

@@ -1,3 +1,18 @@
+(function (app) {
+  "use strict";
+
+  if (!app.M) { return; }  // no site model: nothing to do
+  // from the files before this one
+  var ATTRS = app.ATTRS, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES,
+      DIMS = app.DIMS, DISTINCT = app.DISTINCT, Fmt = app.Fmt, M = app.M, ROAS = app.ROAS,
+      SEM = app.SEM, Selection = app.Selection, activeDims = app.activeDims,
+      aggregateFacts = app.aggregateFacts, aggregateFurther = app.aggregateFurther,
+      furtherFor = app.furtherFor, groupValue = app.groupValue, has = app.has,
+      isDateColumn = app.isDateColumn, keyString = app.keyString, newGroup = app.newGroup,
+      onlyOfGrain = app.onlyOfGrain, queryString = app.queryString, recall = app.recall,
+      remember = app.remember, state = app.state, unitOf = app.unitOf,
+      usesCells = app.usesCells;
+
   // ----------------------------------------------------------------- views --
 
   function dateColumn(columns) {
@@ -112,11 +127,10 @@
   // Re-aggregate a query's rows from the filterable grain (memoised per query and filters).
   function reaggregate(q, dims, notes) {
     var key = JSON.stringify(["rows", q.uid, dims, state]);
-    var hit = memo[key];
+    var hit = recall(key);
     if (!hit) {
       var own = [];
-      hit = memo[key] = { rows: reaggregateNow(q, dims, own), notes: own };
-      memoSize++;
+      hit = remember(key, { rows: reaggregateNow(q, dims, own), notes: own });
     }
     hit.notes.forEach(function (n) { notes.push(n); });
     return hit.rows;
@@ -384,3 +398,15 @@
     return base.slice(0, 80) || "data";
   }
 
+  // for the files after this one
+  app.compare = compare;
+  app.downloadCsv = downloadCsv;
+  app.fileName = fileName;
+  app.matchesWhere = matchesWhere;
+  app.queryKeys = queryKeys;
+  app.routeHref = routeHref;
+  app.safeUrl = safeUrl;
+  app.sortRows = sortRows;
+  app.updateLinks = updateLinks;
+  app.view = view;
+})(window.ROAS_APP = window.ROAS_APP || {});

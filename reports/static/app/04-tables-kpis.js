@@ -1,3 +1,19 @@
+(function (app) {
+  "use strict";
+
+  if (!app.M) { return; }  // no site model: nothing to do
+  // from the files before this one
+  var CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES, Fmt = app.Fmt,
+      LAST_DAY = app.LAST_DAY, M = app.M, SEM = app.SEM, Selection = app.Selection,
+      activeDims = app.activeDims, aggregateFacts = app.aggregateFacts,
+      dayOfIso = app.dayOfIso, downloadCsv = app.downloadCsv, el = app.el,
+      fileName = app.fileName, groupDigits = app.groupDigits, groupValue = app.groupValue,
+      has = app.has, isNum = app.isNum, isoOfDay = app.isoOfDay,
+      matchesWhere = app.matchesWhere, newGroup = app.newGroup, queryKeys = app.queryKeys,
+      queryString = app.queryString, ratio = app.ratio, routeHref = app.routeHref,
+      safeUrl = app.safeUrl, sortRows = app.sortRows, state = app.state,
+      unitNamed = app.unitNamed, unitOf = app.unitOf, view = app.view;
+
   // ------------------------------------------------------------ components --
 
   function badge(verdict) {
@@ -519,3 +535,10 @@
     });
   };
 
+  // for the files after this one
+  app.Alert = Alert;
+  app.KPI = KPI;
+  app.Table = Table;
+  app.noteBox = noteBox;
+  app.sumRows = sumRows;
+})(window.ROAS_APP = window.ROAS_APP || {});

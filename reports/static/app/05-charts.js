@@ -1,3 +1,17 @@
+(function (app) {
+  "use strict";
+
+  if (!app.M) { return; }  // no site model: nothing to do
+  // from the files before this one
+  var CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES, CURRENCY = app.CURRENCY,
+      Fmt = app.Fmt, M = app.M, PRIMARY_MEASURES = app.PRIMARY_MEASURES, SEM = app.SEM,
+      Selection = app.Selection, activeDims = app.activeDims,
+      aggregateFacts = app.aggregateFacts, compare = app.compare,
+      downloadCsv = app.downloadCsv, el = app.el, esc = app.esc, fileName = app.fileName,
+      groupValue = app.groupValue, has = app.has, isNum = app.isNum,
+      newGroup = app.newGroup, noteBox = app.noteBox, short = app.short,
+      sortRows = app.sortRows, state = app.state, sumRows = app.sumRows, view = app.view;
+
   // ---- charts
 
   var PALETTE = ["#2f6fde", "#e8833a", "#2a9d8f", "#9b5de5", "#d1495b", "#8d99ae", "#f4a259",
@@ -183,7 +197,7 @@
     if (!dims.length) { return; }
     var same = dims.every(function (d) { return state[d].length === 1 && state[d][0] === changes[d]; });
     dims.forEach(function (d) { state[d] = same ? [] : [changes[d]]; });
-    applyState();
+    app.applyState();
   }
 
   function selected(dim, value) {
@@ -661,3 +675,6 @@
     }));
   };
 
+  // for the files after this one
+  app.Chart = Chart;
+})(window.ROAS_APP = window.ROAS_APP || {});

@@ -1,3 +1,20 @@
+(function (app) {
+  "use strict";
+
+  if (!app.M) { return; }  // no site model: nothing to do
+  // from the files before this one
+  var Alert = app.Alert, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES,
+      Chart = app.Chart, DIMS = app.DIMS, FILTERS = app.FILTERS, FURTHER = app.FURTHER,
+      Fmt = app.Fmt, KPI = app.KPI, M = app.M, PRIMARY_MEASURES = app.PRIMARY_MEASURES,
+      ROAS = app.ROAS, SEM = app.SEM, Selection = app.Selection, Table = app.Table,
+      activeDims = app.activeDims, aggregateFacts = app.aggregateFacts,
+      clearMemo = app.clearMemo, decodeResult = app.decodeResult, el = app.el,
+      emptyState = app.emptyState, groupValue = app.groupValue, has = app.has,
+      keyValue = app.keyValue, newGroup = app.newGroup, noteBox = app.noteBox,
+      queryString = app.queryString, ratio = app.ratio, resetState = app.resetState,
+      short = app.short, state = app.state, unitOf = app.unitOf,
+      updateLinks = app.updateLinks;
+
   // ------------------------------------------------------------- filter bar --
 
   function Dropdown(dim, onChange) {
@@ -108,7 +125,7 @@
     container.appendChild(chips);
     var reset = el("button", "reset", "Reset filters");
     reset.type = "button";
-    reset.addEventListener("click", function () { state = emptyState(); applyState(); });
+    reset.addEventListener("click", function () { resetState(emptyState()); applyState(); });
     container.appendChild(reset);
     document.addEventListener("click", closeDropdowns);
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") { closeDropdowns(); } });
@@ -270,7 +287,7 @@
     });
     return applyState();
   };
-  ROAS.reset = function () { state = emptyState(); return applyState(); };
+  ROAS.reset = function () { resetState(emptyState()); return applyState(); };
 
   // ----------------------------------------------------------------- theme --
 
@@ -458,4 +475,7 @@
   } else {
     init();
   }
-})();
+
+  // for the files after this one
+  app.applyState = applyState;
+})(window.ROAS_APP = window.ROAS_APP || {});
