@@ -134,9 +134,10 @@ class _Declared:
         primary = [(m, d) for m, d in facts if d.get("primary")]
         cells = meanings.site_model("cells")
         if len(primary) != 1 or cells is None:
-            raise ReportError("the dbt project must declare one primary `facts` grain and "
-                              "the `cells` in its models' meta `site_model` "
-                              "(docs/meaning.md)")
+            raise ReportError("the warehouse's column_meanings declare no site model (one "
+                              "primary `facts` grain and the `cells`, in the models' meta "
+                              "`site_model`, docs/meaning.md): a warehouse built by an "
+                              "earlier version of the project? Rebuild it with `roas run`")
         self.facts, self.cells = primary[0], cells
         self.further = [(m, d) for m, d in facts if not d.get("primary")]
         self.units = [(m, d) for m, d in meanings.site_models("unit") if m in wh.tables]

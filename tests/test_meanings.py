@@ -3,10 +3,15 @@ engine through the warehouse (table column_meanings, reports/meanings.py)."""
 
 from __future__ import annotations
 
+import copy
+
 import duckdb
 from meanings_table import declared_rows
 
 from reports.meanings import Meanings
+from reports.model import build_model
+from reports.queries import Warehouse
+from reports.render import default_pages_dir, site_config
 
 
 def built_rows(warehouse) -> list[dict]:
@@ -45,5 +50,43 @@ def test_the_engine_reads_ratios_units_and_measures_from_the_declarations(hand_b
     assert "fct_orders" not in meanings.report_tables()  # grows with orders
     assert "mart_daily_performance" in meanings.report_tables()
     # an undeclared name (a page's own alias) falls back to its value's type and words
-    assert meanings.format_of("gaps_flagged", 3) == "count"
-    assert meanings.title_of("gaps_flagged") == "Gaps flagged"
+    assert meanings.format_of("rows_seen", 3) == "count"
+    assert meanings.title_of("rows_seen") == "Rows seen"
+    # a page's alias declared as a model's metric: summed in totals like any count
+    assert meanings.meaning("gaps_flagged") == {
+        "title": "Gaps flagged", "format": "count", "additive": True,
+        "description": "Influencers whose payout gap is flagged (has_payout_gap), counted."}
+
+
+def test_the_site_model_follows_the_declarations(hand_build):
+    """What the browser gets (grains, cells, units) is what the YAML declares: change a
+    declaration and the site model changes with it, with no engine change."""
+    with Warehouse(hand_build.warehouse) as wh:
+        declared = wh.meanings.with_site(site_config(default_pages_dir()))
+        model = build_model(wh, "₹", True, declared)
+        assert model["facts"]["grain"] == "orders"
+        assert list(model["facts"]["keys"]) == ["date", "campaign", "influencer", "product",
+                                                "brand"]
+        assert list(model["facts"]["measures"]) == [
+            "attributed_revenue", "attributed_orders", "control_revenue", "control_orders"]
+        assert list(model["cells"]["keys"]) == ["campaign", "influencer"]
+        assert list(model["cells"]["measures"]) == ["spend"]
+        assert "iroas_method" in model["cells"]["values"]  # the alias of the cells' method
+        assert [u["name"] for u in model["units"]] == [
+            "influencer", "campaign", "persona", "brand", "programme"]
+        assert list(model["units"][2]["keys"]) == ["category", "gender"]
+        assert model["labels"]["influencer"][0] == wh.result(
+            "select name from mart_influencer_performance order by influencer_id").rows[0][0]
+        assert declared.dataset("posts")[:3] == ["post_date", "influencer_id", "campaign"]
+
+        changed = copy.deepcopy(declared.models)
+        changed["mart_persona_performance"]["site_model"]["order"] = 0
+        changed["mart_incrementality_cells"]["site_model"]["unit_values"] = ["iroas"]
+        del changed["mart_brand_performance"]["site_model"]
+        redeclared = Meanings(changed, declared.columns, declared.site,
+                              declared.columns_by_model)
+        model = build_model(wh, "₹", True, redeclared)
+        assert [u["name"] for u in model["units"]] == [
+            "persona", "influencer", "campaign", "programme"]
+        assert all(list(u["values"]) == ["iroas"] for u in model["units"])
+        assert list(model["cells"]["values"]) == ["iroas"]

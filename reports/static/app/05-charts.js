@@ -638,7 +638,8 @@
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } };
     if (many) {
       catAxis.showticklabels = false;
-      catAxis.title = { text: (keyDim ? SEM.plurals[keyDim] : "rows") + ", ordered by " + esc(what) + " (hover for names)" };
+      var named = keyDim || dimOfColumn(spec.label);
+      catAxis.title = { text: (named ? SEM.plurals[named] : "rows") + ", ordered by " + esc(what) + " (hover for names)" };
       layout.xaxis = catAxis; layout.yaxis = valueAxis;
       layout.height = spec.height || 480;
     } else {
