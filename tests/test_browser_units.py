@@ -35,21 +35,22 @@ UNIT = ("incremental_revenue double, iroas double, iroas_ci_low double, iroas_ci
         "iroas_verdict varchar, iroas_method varchar")
 
 
-def hand_warehouse(path: Path) -> Path:
+def hand_warehouse(path: Path, b: str = "B", p2: str = "P2") -> Path:
+    """The table above; `b` and `p2` rename campaign B and product P2."""
     with duckdb.connect(str(path)) as con:
         con.execute("""create table mart_daily_performance as select * from (values
             (date '2025-01-01', 'A', 1, 'P1', 'X', 100.0, 1, 10.0, 1),
-            (date '2025-01-02', 'A', 1, 'P2', 'Y', 300.0, 3, 0.0, 0),
+            (date '2025-01-02', 'A', 1, $p2, 'Y', 300.0, 3, 0.0, 0),
             (date '2025-01-01', 'A', 2, 'P1', 'X', 200.0, 2, 20.0, 1),
-            (date '2025-01-02', 'B', 2, 'P1', 'X', 400.0, 4, 40.0, 2))
+            (date '2025-01-02', $b, 2, 'P1', 'X', 400.0, 4, 40.0, 2))
             as t(date, campaign, influencer_id, product, brand, attributed_revenue,
-                 attributed_orders, control_revenue, control_orders)""")
+                 attributed_orders, control_revenue, control_orders)""", {"b": b, "p2": p2})
         con.execute(f"""create table mart_incrementality_cells (campaign varchar,
             influencer_id bigint, spend double, {UNIT})""")
         con.execute("""insert into mart_incrementality_cells values
             ('A', 1, 200, 180, 0.9, 0.5, 1.3, 'inconclusive', 'measured'),
             ('A', 2, 100, 150, 1.5, 1.1, 1.9, 'profitable', 'measured'),
-            ('B', 2, 400, 200, 0.5, 0.1, 0.9, 'unprofitable', 'measured')""")
+            ($b, 2, 400, 200, 0.5, 0.1, 0.9, 'unprofitable', 'measured')""", {"b": b})
         con.execute(f"""create table mart_influencer_performance (influencer_id bigint,
             name varchar, platform varchar, influencer_type varchar, category varchar,
             gender varchar, {UNIT})""")
@@ -61,7 +62,7 @@ def hand_warehouse(path: Path) -> Path:
         con.execute(f"create table mart_campaign_performance (campaign varchar, {UNIT})")
         con.execute("""insert into mart_campaign_performance values
             ('A', 330, 1.1, 0.8, 1.4, 'inconclusive', 'measured'),
-            ('B', 200, 0.5, 0.1, 0.9, 'unprofitable', 'measured')""")
+            ($b, 200, 0.5, 0.1, 0.9, 'unprofitable', 'measured')""", {"b": b})
         con.execute(f"""create table mart_persona_performance (category varchar,
             gender varchar, {UNIT})""")
         con.execute("""insert into mart_persona_performance values
@@ -77,10 +78,9 @@ def hand_warehouse(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("units")
-    with Warehouse(hand_warehouse(root / "w.duckdb")) as wh:
+def open_page(browser, seen: Seen, root: Path, **names: str):
+    """The table's site model and the real app.js, loaded from file:// in Chromium."""
+    with Warehouse(hand_warehouse(root / "w.duckdb", **names)) as wh:
         meanings = wh.meanings.with_site(site_config(default_pages_dir()))
         model = build_model(wh, "₹", True, meanings)
     (root / "model.js").write_text(as_script("ROAS_MODEL", model), encoding="utf-8")
@@ -89,17 +89,34 @@ def page(tmp_path_factory: pytest.TempPathFactory):
         '<!doctype html><html><head><meta charset="utf-8"></head><body>'
         '<script src="model.js"></script><script src="app.js"></script></body></html>',
         encoding="utf-8")
+    tab = new_tab(browser, seen)
+    tab.goto((root / "index.html").as_uri())
+    tab.wait_for_function("() => window.ROAS && window.ROAS.cube")
+    return tab
+
+
+@pytest.fixture(scope="module")
+def chromium():
     from playwright.sync_api import sync_playwright
 
     seen = Seen()
     with sync_playwright() as p:
         browser = launch(p)
-        tab = new_tab(browser, seen)
-        tab.goto((root / "index.html").as_uri())
-        tab.wait_for_function("() => window.ROAS && window.ROAS.cube")
-        yield tab
+        yield browser, seen
         browser.close()
     assert seen.errors == [] and seen.dialogs == []
+
+
+@pytest.fixture(scope="module")
+def page(chromium, tmp_path_factory: pytest.TempPathFactory):
+    return open_page(*chromium, tmp_path_factory.mktemp("units"))
+
+
+@pytest.fixture(scope="module")
+def hostile_page(chromium, tmp_path_factory: pytest.TempPathFactory):
+    """The same table with a campaign and a product named like Object's own keys."""
+    return open_page(*chromium, tmp_path_factory.mktemp("hostile-units"), b="__proto__",
+                     p2="constructor")
 
 
 def total(page, **filters) -> dict:
@@ -157,3 +174,14 @@ def test_formatting_in_indian_digits_and_half_up(page) -> None:
     assert axes == [["₹0", "₹0.5 L", "₹1 L", "₹1.5 L"], ["₹0", "₹20,000", "₹40,000"],
                     ["-₹0.5 Cr", "₹0", "₹0.5 Cr", "₹1 Cr", "₹1.5 Cr"],
                     ["₹0", "₹2.5 L", "₹5 L"]]
+
+
+def test_values_named_like_object_keys_are_values_like_any_other(hostile_page) -> None:
+    # campaign B is "__proto__", product P2 "constructor": the same sums as B and P2
+    got = total(hostile_page, campaign=["__proto__"])
+    assert (got["attributed_revenue"], got["spend"]) == (400, 400)
+    assert got["iroas"] == pytest.approx(0.5)
+    got = total(hostile_page, product=["constructor"])
+    assert (got["attributed_revenue"], got["attributed_orders"]) == (300, 3)
+    got = total(hostile_page)
+    assert (got["attributed_revenue"], got["spend"]) == (1000, 700)

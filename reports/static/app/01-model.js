@@ -37,6 +37,10 @@
 
   function has(list, value) { return list.indexOf(value) >= 0; }
 
+  // A map keyed by values from the data: no prototype, so a campaign named
+  // "__proto__" or "constructor" is a key like any other.
+  function dict() { return Object.create(null); }
+
   function decodeColumn(col, n) {
     if (Array.isArray(col)) { return col; }
     var out = new Array(n);
@@ -243,7 +247,7 @@
   var DIMS = M.dims;
   var CODES = {};
   Object.keys(DIMS).forEach(function (d) {
-    var map = {};
+    var map = dict();
     DIMS[d].forEach(function (v, i) { map[String(v)] = i; });
     CODES[d] = map;
   });
@@ -396,6 +400,7 @@
   app.cellRows = cellRows;
   app.dayOfIso = dayOfIso;
   app.decodeResult = decodeResult;
+  app.dict = dict;
   app.el = el;
   app.esc = esc;
   app.groupDigits = groupDigits;

@@ -3,7 +3,7 @@
 
   if (!app.M) { return; }  // no site model: nothing to do
   // from the files before this one
-  var CELLS = app.CELLS, CODES = app.CODES, DAY = app.DAY, DIMS = app.DIMS,
+  var dict = app.dict, CELLS = app.CELLS, CODES = app.CODES, DAY = app.DAY, DIMS = app.DIMS,
       FACTS = app.FACTS, FURTHER = app.FURTHER, M = app.M, NC = app.NC, NO = app.NO,
       PRIMARY = app.PRIMARY, ROAS = app.ROAS, SEM = app.SEM, cellRows = app.cellRows,
       dayOfIso = app.dayOfIso, has = app.has, isoOfDay = app.isoOfDay,
@@ -179,7 +179,7 @@
   // Sums of the primary grain, and the cell measures of whole cells, per group of `keys`.
   // keyFn(grain, r) -> key string (or null to skip) lets callers group by windows.
   function aggregateFactsNow(sel, keys, keyFn) {
-    var groups = {};
+    var groups = dict();
     var cellLevel = keys.every(cellColumn);
     var fn = keyFn || function (grain, r) {
       var vals = [];

@@ -3,7 +3,7 @@
 
   if (!app.M) { return; }  // no site model: nothing to do
   // from the files before this one
-  var ATTRS = app.ATTRS, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES,
+  var dict = app.dict, ATTRS = app.ATTRS, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES,
       DIMS = app.DIMS, DISTINCT = app.DISTINCT, Fmt = app.Fmt, M = app.M, ROAS = app.ROAS,
       SEM = app.SEM, Selection = app.Selection, activeDims = app.activeDims,
       aggregateFacts = app.aggregateFacts, aggregateFurther = app.aggregateFurther,
@@ -82,7 +82,7 @@
     var measures = cols.some(function (c) {
       return isMeasure(c) || SEM.ratios[c] || has(SEM.incrementality, c);
     });
-    var seen = {}, unique = true;
+    var seen = dict(), unique = true;
     q.rows.forEach(function (row) {
       var key = keyString(keys.map(function (k) { return row[k]; }));
       if (seen[key]) { unique = false; }
@@ -111,7 +111,7 @@
   // whole selected cells.
   function membersIn(dims) {
     var sel = Selection(state, dims);
-    var set = {};
+    var set = dict();
     var res = aggregateFacts(sel, [SEM.dimensionColumns[SEM.dimension]]);
     Object.keys(res.groups).forEach(function (key) { set[key] = true; });
     return set;
@@ -153,7 +153,7 @@
     var further = furtherFor(sel, keys, q.columns);
     var furtherGroups = {};
     Object.keys(further).forEach(function (name) {
-      if (further[name]) { aggregateFurther(name, sel, keys, furtherGroups[name] = {}); }
+      if (further[name]) { aggregateFurther(name, sel, keys, furtherGroups[name] = dict()); }
     });
     var out = [];
     var missing = {};

@@ -3,7 +3,7 @@
 
   if (!app.M) { return; }  // no site model: nothing to do
   // from the files before this one
-  var CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES, Fmt = app.Fmt,
+  var dict = app.dict, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES, Fmt = app.Fmt,
       LAST_DAY = app.LAST_DAY, M = app.M, SEM = app.SEM, Selection = app.Selection,
       activeDims = app.activeDims, aggregateFacts = app.aggregateFacts,
       dayOfIso = app.dayOfIso, downloadCsv = app.downloadCsv, el = app.el,
@@ -293,7 +293,7 @@
 
   // sum="true": rows with the same value of `by` (all rows when no `by`) summed, per column
   function sumRows(rows, by, cols) {
-    var order = [], groups = {};
+    var order = [], groups = dict();
     rows.forEach(function (row) {
       var key = by ? String(row[by]) : "";
       var g = groups[key];

@@ -3,7 +3,7 @@
 
   if (!app.M) { return; }  // no site model: nothing to do
   // from the files before this one
-  var CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES, CURRENCY = app.CURRENCY,
+  var dict = app.dict, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES, CURRENCY = app.CURRENCY,
       Fmt = app.Fmt, M = app.M, PRIMARY_MEASURES = app.PRIMARY_MEASURES, SEM = app.SEM,
       Selection = app.Selection, activeDims = app.activeDims,
       aggregateFacts = app.aggregateFacts, compare = app.compare,
@@ -316,7 +316,7 @@
     var sel = Selection(state, dims.filter(function (d) { return d !== "date"; }));
     var byDay = aggregateFacts(sel, series ? [series, spec.x] : [spec.x]);
     var bySeries = aggregateFacts(sel, series ? [series] : []);
-    var keep = {};
+    var keep = dict();
     q.rows.forEach(function (row) { keep[series ? row[series] : ""] = true; });
     var points = [];
     Object.keys(byDay.groups).forEach(function (key) {
@@ -326,7 +326,7 @@
       points.push({ s: s, x: parts[series ? 1 : 0], g: byDay.groups[key] });
     });
     points.sort(function (a, b) { return a.x < b.x ? -1 : a.x > b.x ? 1 : 0; });
-    var cum = {};
+    var cum = dict();
     var out = [];
     var notes = false;
     points.forEach(function (p) {
@@ -356,7 +356,7 @@
     var spec = this.spec;
     if (spec.cumulative) { rows = this.cumulativeRows(rows); }
     var fmt = this.fmtOf(spec.y[0], spec.fmt);
-    var groups = {};
+    var groups = dict();
     var order = [];
     rows.forEach(function (row) {
       var s = spec.series ? String(row[spec.series]) : "";
@@ -512,7 +512,7 @@
   Chart.prototype.figureTreemap = function (rows) {
     var spec = this.spec;
     var ids = [], labels = [], parents = [], values = [], custom = [];
-    var seen = {};
+    var seen = dict();
     var fmt = this.fmtOf(spec.value, spec.fmt);
     rows.forEach(function (r) {
       var path = [];
