@@ -64,6 +64,11 @@ class Meanings:
             by_model.setdefault(model, []).append(column)
             # one meaning per name: a dbt test of the project checks it
             columns.setdefault(column, json.loads(meaning or "{}"))
+        # a column summed under another name: that name is formatted as the column
+        for meaning in list(columns.values()):
+            summed = meaning.get("summed_as") or {}
+            if summed.get("measure") and summed["measure"] not in columns:
+                columns[summed["measure"]] = {"format": meaning.get("format", "number")}
         return cls(models, columns, columns_by_model=by_model)
 
     def with_site(self, site: dict[str, Any]) -> Meanings:
@@ -192,6 +197,8 @@ class Meanings:
         keys, the label and attributes of a keyed dimension, its measures, and the ratios
         of its measures."""
         decl = next(d for _m, d in self.site_models("facts") if d["grain"] == grain)
+        if decl.get("dataset"):
+            return list(decl["dataset"])
         columns = list(decl["keys"])
         filters = self.dimension_columns()
         for dim in (self.dimension_of(k) for k in decl["keys"]):

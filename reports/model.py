@@ -217,6 +217,7 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
                 out[dim] = dims[dim].encode(result.values(column))
         return out
 
+    facts_codes = coded(rows, facts_keys)
     units = []
     for model, unit, keys, result in unit_rows:
         values = list(_unit_value_columns(wh, model, cells))
@@ -238,7 +239,8 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
         "dims": {name: d.values for name, d in dims.items()},
         "labels": labels,
         "attributes": attributes,
-        "facts": {"grain": facts["grain"], "n": len(rows), "keys": coded(rows, facts_keys),
+        "facts": {"grain": facts["grain"], "n": len(rows), "keys": facts_codes,
+                  "determined": _determined(facts_codes, set(cell_keys.values())),
                   "measures": {m: [_plain(v) for v in rows.values(m)] for m in facts_measures}},
         "cells": {"n": len(cell_rows), "keys": coded(cell_rows, cell_keys),
                   "measures": {m: [_plain(v) for v in cell_rows.values(m)]
@@ -249,6 +251,21 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
         "units": units,
         "routes": {},
     }
+
+
+def _determined(keys: dict[str, list[int]], cell_dims: set[str]) -> dict[str, str]:
+    """Filters of the rows (not fixed within a cell) whose value follows from another's in
+    every row (the make of a model): grouping by both is grouping by the one."""
+    row_dims = [d for d in keys if d != "date" and d not in cell_dims]
+    found: dict[str, str] = {}
+    for by in row_dims:
+        for dim in row_dims:
+            if dim == by or dim in found or by in found or found.get(dim) == by:
+                continue
+            seen: dict[int, int] = {}
+            if all(seen.setdefault(b, a) == a for a, b in zip(keys[dim], keys[by], strict=True)):
+                found[dim] = by
+    return found
 
 
 def _dimensions(meanings: Meanings, declared: _Declared, rows: Result,

@@ -77,7 +77,8 @@ def test_the_site_model_follows_the_declarations(hand_build):
         assert list(model["units"][2]["keys"]) == ["category", "gender"]
         assert model["labels"]["influencer"][0] == wh.result(
             "select name from mart_influencer_performance order by influencer_id").rows[0][0]
-        assert declared.dataset("posts")[:3] == ["post_date", "influencer_id", "campaign"]
+        assert declared.dataset("posts")[:3] == ["post_date", "campaign", "influencer_id"]
+        assert declared.format_of("follower_impressions") == "count"  # as follower_count
 
         changed = copy.deepcopy(declared.models)
         changed["mart_persona_performance"]["site_model"]["order"] = 0

@@ -37,8 +37,8 @@
 
   function has(list, value) { return list.indexOf(value) >= 0; }
 
-  // A map keyed by values from the data: no prototype, so a campaign named
-  // "__proto__" or "constructor" is a key like any other.
+  // A map keyed by values from the data: no prototype, so a value named "__proto__"
+  // or "constructor" is a key like any other.
   function dict() { return Object.create(null); }
 
   function decodeColumn(col, n) {

@@ -299,7 +299,10 @@
     var grain = FURTHER[name];
     var sem = SEM.grains[name];
     var measures = Object.keys(grain.measures);
+    // rows of a member the dimension's table does not list are left out, as in @<grain>
+    var members = SEM.dimension ? grain.codes(SEM.dimension) : null;
     for (var r = 0; r < grain.n; r++) {
+      if (members && members[r] < 0) { continue; }
       if (!passes(sel, grain, r, sel.setDims) || !inRange(sel, grain, r)) { continue; }
       var vals = [];
       for (var j = 0; j < keys.length; j++) { vals.push(keyValue(keys[j], grain, r)); }

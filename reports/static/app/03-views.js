@@ -74,6 +74,8 @@
     Object.keys(SEM.dimensionColumns).forEach(function (dim) {
       var k = SEM.dimensionColumns[dim];
       if (!has(cols, k) || ownerColumn(dim, cols)) { return; }
+      var by = M.facts.determined[dim];  // it follows from that key: the key is enough
+      if (by && has(cols, SEM.dimensionColumns[by])) { return; }
       keys.push(k);
     });
     var dcol = dateColumn(cols);

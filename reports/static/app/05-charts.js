@@ -550,7 +550,10 @@
     var methodCol = spec.method;
     var keyCol = spec.key || null;
     var keyDim = keyCol ? dimOfColumn(keyCol) : null;
-    var declared = SEM.estimates[spec.estimate];
+    // the estimate's declaration, else that of the estimate whose method column it shows
+    var declared = SEM.estimates[spec.estimate] || Object.keys(SEM.estimates).map(function (k) {
+      return SEM.estimates[k];
+    }).filter(function (e) { return e.method === methodCol || SEM.aliases[e.method] === methodCol; })[0];
     var assumedWhen = declared ? declared.assumed_when : null;
     var what = titleOf(spec.estimate);
     var measured = rows.filter(function (r) {
@@ -638,7 +641,7 @@
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } };
     if (many) {
       catAxis.showticklabels = false;
-      var named = keyDim || dimOfColumn(spec.label);
+      var named = keyDim || dimOfColumn(spec.label) || SEM.labelColumns[spec.label];
       catAxis.title = { text: (named ? SEM.plurals[named] : "rows") + ", ordered by " + esc(what) + " (hover for names)" };
       layout.xaxis = catAxis; layout.yaxis = valueAxis;
       layout.height = spec.height || 480;
