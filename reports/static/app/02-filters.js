@@ -89,6 +89,18 @@
     return true;
   }
 
+  // The same test compiled once for many rows of a grain: fn(r) -> bool.
+  function passer(sel, grain, dims) {
+    var codes = dims.map(function (d) { return grain.codes(d); });
+    var sets = dims.map(function (d) { return sel.sets[d]; });
+    var n = dims.length;
+    if (codes.some(function (c) { return !c; })) { return function () { return false; }; }
+    return function (r) {
+      for (var j = 0; j < n; j++) { if (!sets[j][codes[j][r]]) { return false; } }
+      return true;
+    };
+  }
+
   function inRange(sel, grain, r) {
     if (sel.from === null) { return true; }
     var d = grain.day(r);
@@ -134,6 +146,38 @@
     return undefined;
   }
 
+  // keyValue compiled once for many rows of a grain: fn(r) -> the value.
+  function keyGetter(col, grain) {
+    var dim = DIM_OF_COLUMN[col] || SEM.labelColumns[col];
+    var codes = dim ? grain.codes(dim) : null;
+    if (dim && !codes) { return function () { return undefined; }; }
+    if (DIM_OF_COLUMN[col]) {
+      var values = DIMS[dim];
+      return function (r) { return codes[r] < 0 ? null : values[codes[r]]; };
+    }
+    if (dim) {
+      var labels = M.labels[dim];
+      return function (r) { return labels[codes[r]]; };
+    }
+    return function (r) { return keyValue(col, grain, r); };
+  }
+
+  // The group key of row r of a grain for `keys`, with getters compiled per grain.
+  function keyMaker(keys) {
+    var compiled = [];  // [grain, getters]
+    return function (grain, r) {
+      var getters = null;
+      for (var j = 0; j < compiled.length; j++) { if (compiled[j][0] === grain) { getters = compiled[j][1]; } }
+      if (!getters) {
+        getters = keys.map(function (k) { return keyGetter(k, grain); });
+        compiled.push([grain, getters]);
+      }
+      var vals = new Array(getters.length);
+      for (var i = 0; i < getters.length; i++) { vals[i] = getters[i](r); }
+      return keyString(vals);
+    };
+  }
+
   function keyString(values) { return values.join("\u0001"); }
 
   var PRIMARY_MEASURES = Object.keys(M.facts.measures);
@@ -169,11 +213,14 @@
     return recall(key) || remember(key, aggregateFactsNow(sel, keys, keyFn));
   }
 
-  function countDistinct(g, grain, r) {
-    Object.keys(DISTINCT).forEach(function (name) {
-      var codes = grain.codes(DISTINCT[name]);
-      if (codes) { g.distinct[name][codes[r]] = true; }
-    });
+  var DISTINCT_NAMES = Object.keys(DISTINCT);
+  function distinctCodes(grain) {
+    return DISTINCT_NAMES.map(function (name) { return grain.codes(DISTINCT[name]); });
+  }
+  function countDistinct(g, codes, r) {
+    for (var j = 0; j < codes.length; j++) {
+      if (codes[j]) { g.distinct[DISTINCT_NAMES[j]][codes[j][r]] = true; }
+    }
   }
 
   // Sums of the primary grain, and the cell measures of whole cells, per group of `keys`.
@@ -181,17 +228,15 @@
   function aggregateFactsNow(sel, keys, keyFn) {
     var groups = dict();
     var cellLevel = keys.every(cellColumn);
-    var fn = keyFn || function (grain, r) {
-      var vals = [];
-      for (var j = 0; j < keys.length; j++) { vals.push(keyValue(keys[j], grain, r)); }
-      return keyString(vals);
-    };
+    var fn = keyFn || keyMaker(keys);
+    var rowPasses = passer(sel, FACTS, sel.setDims);
+    var factDistinct = distinctCodes(FACTS), cellDistinct = distinctCodes(CELLS);
     var selCount = new Int32Array(NC);
     var cellGroup = new Array(NC);
     var MIXED = {};
     var m, j;
     for (var r = 0; r < NO; r++) {
-      if (!passes(sel, FACTS, r, sel.setDims) || !inRange(sel, FACTS, r)) { continue; }
+      if (!rowPasses(r) || !inRange(sel, FACTS, r)) { continue; }
       var key = fn(FACTS, r);
       if (key === null) { continue; }
       var g = groups[key] || (groups[key] = newGroup());
@@ -200,7 +245,7 @@
         g[m] += FACTS.measures[m][r];
       }
       g.rows++;
-      countDistinct(g, FACTS, r);
+      countDistinct(g, factDistinct, r);
       var cell = rowCell[r];
       if (cell >= 0) {
         selCount[cell]++;
@@ -248,7 +293,7 @@
         gg[m] += CELLS.measures[m][x] || 0;
       }
       gg.cells.push(x);
-      countDistinct(gg, CELLS, x);
+      countDistinct(gg, cellDistinct, x);
     }
     return { groups: groups, meta: meta };
   }
@@ -301,15 +346,15 @@
     var measures = Object.keys(grain.measures);
     // rows of a member the dimension's table does not list are left out, as in @<grain>
     var members = SEM.dimension ? grain.codes(SEM.dimension) : null;
+    var rowPasses = passer(sel, grain, sel.setDims);
+    var keyOf = keyMaker(keys);
     for (var r = 0; r < grain.n; r++) {
       if (members && members[r] < 0) { continue; }
-      if (!passes(sel, grain, r, sel.setDims) || !inRange(sel, grain, r)) { continue; }
-      var vals = [];
-      for (var j = 0; j < keys.length; j++) { vals.push(keyValue(keys[j], grain, r)); }
-      var key = keyString(vals);
+      if (!rowPasses(r) || !inRange(sel, grain, r)) { continue; }
+      var key = keyOf(grain, r);
       var g = into[key] || (into[key] = {});
       if (sem.count) { g[sem.count] = (g[sem.count] || 0) + 1; }
-      for (j = 0; j < measures.length; j++) {
+      for (var j = 0; j < measures.length; j++) {
         g[measures[j]] = (g[measures[j]] || 0) + grain.measures[measures[j]][r];
       }
     }
