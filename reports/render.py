@@ -621,7 +621,9 @@ def render_site(
         if builder.errors:
             raise ReportError(f"the report has {len(builder.errors)} error(s):\n"
                               + "\n".join(builder.errors))
-        model["routes"] = builder.routes
+        # pairs, not an object: a key such as "__proto__" is no property name in a JS literal
+        model["routes"] = {route: [[key, path] for key, path in pages.items()]
+                           for route, pages in builder.routes.items()}
         further = {grain: build_grain(wh, model, builder.site.meanings, grain)
                    for grain in sorted(grains)}
 

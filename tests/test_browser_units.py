@@ -78,11 +78,12 @@ def hand_warehouse(path: Path, b: str = "B", p2: str = "P2") -> Path:
     return path
 
 
-def open_page(browser, seen: Seen, root: Path, **names: str):
+def open_page(browser, seen: Seen, root: Path, routes: dict | None = None, **names: str):
     """The table's site model and the real app.js, loaded from file:// in Chromium."""
     with Warehouse(hand_warehouse(root / "w.duckdb", **names)) as wh:
         meanings = wh.meanings.with_site(site_config(default_pages_dir()))
         model = build_model(wh, "₹", True, meanings)
+    model["routes"] = routes or {}  # as the renderer adds them: key -> page, as pairs
     (root / "model.js").write_text(as_script("ROAS_MODEL", model), encoding="utf-8")
     (root / "app.js").write_bytes(app_source())
     (root / "index.html").write_text(
@@ -115,8 +116,10 @@ def page(chromium, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def hostile_page(chromium, tmp_path_factory: pytest.TempPathFactory):
     """The same table with a campaign and a product named like Object's own keys."""
-    return open_page(*chromium, tmp_path_factory.mktemp("hostile-units"), b="__proto__",
-                     p2="constructor")
+    routes = {"campaigns/[campaign]": [["A", "campaigns/a.html"],
+                                       ["__proto__", "campaigns/proto.html"]]}
+    return open_page(*chromium, tmp_path_factory.mktemp("hostile-units"), routes=routes,
+                     b="__proto__", p2="constructor")
 
 
 def total(page, **filters) -> dict:
@@ -185,3 +188,12 @@ def test_values_named_like_object_keys_are_values_like_any_other(hostile_page) -
     assert (got["attributed_revenue"], got["attributed_orders"]) == (300, 3)
     got = total(hostile_page)
     assert (got["attributed_revenue"], got["spend"]) == (1000, 700)
+
+
+def test_a_page_keyed_by_an_object_key_is_linked(hostile_page) -> None:
+    route = "campaigns/[campaign]"
+    assert hostile_page.evaluate(f"() => window.ROAS.routeOf('{route}', '__proto__')") == \
+        "campaigns/proto.html"
+    assert hostile_page.evaluate(f"() => window.ROAS.routeOf('{route}', 'A')") == \
+        "campaigns/a.html"
+    assert hostile_page.evaluate(f"() => window.ROAS.routeOf('{route}', 'toString')") is None

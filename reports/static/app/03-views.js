@@ -337,9 +337,20 @@
 
   // ------------------------------------------------------------------ links --
 
+  // key -> page of each templated route (shipped as pairs: keys are values from the data)
+  var ROUTES = dict();
+  Object.keys(M.routes).forEach(function (route) {
+    var pages = ROUTES[route] = dict();
+    M.routes[route].forEach(function (pair) { pages[pair[0]] = pair[1]; });
+  });
+  function routeOf(route, key) {
+    var pages = ROUTES[route];
+    return (pages && pages[String(key)]) || null;
+  }
+  ROAS.routeOf = routeOf;
+
   function routeHref(ctx, route, key) {
-    var map = M.routes[route];
-    var path = map && map[String(key)];
+    var path = routeOf(route, key);
     return path ? ctx.root + path + queryString(state) : null;
   }
 
