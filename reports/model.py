@@ -177,7 +177,8 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
     unit_rows = []
     for model, unit in declared.units:
         keys = _key_dims(meanings, model, unit["keys"])
-        columns = {**{k: k for k in keys}, **_unit_value_columns(wh, model, cells)}
+        values = _unit_value_columns(wh, model, cells)
+        columns = {**{k: k for k in keys}, **values}
         if unit.get("sequence") in wh.tables.get(model, []):
             columns[unit["sequence"]] = unit["sequence"]
         if unit.get("dimension"):
@@ -185,7 +186,7 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
                             if meanings.meaning(c).get("label_of") == unit["dimension"]
                             or meanings.meaning(c).get("attribute_of") == unit["dimension"]})
         unit_rows.append((model, unit, keys, _select(wh, model, columns, list(keys),
-                                                     f"model: {unit['unit']}")))
+                                                     f"model: {unit['unit']}"), list(values)))
 
     date_key = next((k for k, d in facts_keys.items() if d == "date"), None)
     if first_day is None:
@@ -219,8 +220,7 @@ def build_model(wh: Warehouse, currency: str, indian: bool, meanings: Meanings) 
 
     facts_codes = coded(rows, facts_keys)
     units = []
-    for model, unit, keys, result in unit_rows:
-        values = list(_unit_value_columns(wh, model, cells))
+    for _model, unit, keys, result, values in unit_rows:
         entry: dict[str, Any] = {"name": unit["unit"], "n": len(result),
                                  "keys": coded(result, keys), "values": _columnar(result, values)}
         if unit.get("sequence") in result.columns:
@@ -276,13 +276,13 @@ def _dimensions(meanings: Meanings, declared: _Declared, rows: Result,
     columns = meanings.dimension_columns()
     found: dict[str, list[Any]] = {dim: [] for dim in columns}
     for result, keys in ((rows, facts_keys), (cell_rows, cell_keys),
-                         *((r, k) for _m, _u, k, r in unit_rows)):
+                         *((r, k) for _m, _u, k, r, _v in unit_rows)):
         for column, dim in keys.items():
             if dim in found:
                 found[dim].extend(result.values(column))
     labels: dict[str, list[Any]] = {}
     attribute_values: dict[str, tuple[str, list[Any]]] = {}
-    own = next(((m, u, k, r) for m, u, k, r in unit_rows if u.get("dimension")), None)
+    own = next(((m, u, k, r) for m, u, k, r, _v in unit_rows if u.get("dimension")), None)
     if own:
         model, unit, keys, table = own
         dim = unit["dimension"]

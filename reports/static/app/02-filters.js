@@ -80,16 +80,8 @@
     return sel;
   }
 
-  // Whether row r of a grain has a selected value of every filter in `dims`.
-  function passes(sel, grain, r, dims) {
-    for (var j = 0; j < dims.length; j++) {
-      var codes = grain.codes(dims[j]);
-      if (!codes || !sel.sets[dims[j]][codes[r]]) { return false; }
-    }
-    return true;
-  }
-
-  // The same test compiled once for many rows of a grain: fn(r) -> bool.
+  // Whether a row of a grain has a selected value of every filter in `dims`, compiled
+  // once for many rows: fn(r) -> bool (false for all when the grain lacks a filter).
   function passer(sel, grain, dims) {
     var codes = dims.map(function (d) { return grain.codes(d); });
     var sets = dims.map(function (d) { return sel.sets[d]; });
@@ -125,28 +117,8 @@
     return new Date(t - dow * DAY).toISOString().slice(0, 10);
   }
 
-  // The value of a key column in row r of a grain (undefined: the rows do not carry it).
-  function keyValue(col, grain, r) {
-    var dim = DIM_OF_COLUMN[col];
-    if (dim) {
-      var codes = grain.codes(dim);
-      if (!codes) { return undefined; }
-      return codes[r] < 0 ? null : DIMS[dim][codes[r]];
-    }
-    var labelled = SEM.labelColumns[col];
-    if (labelled) {
-      var own = grain.codes(labelled);
-      return own ? M.labels[labelled][own[r]] : undefined;
-    }
-    var d = grain.day(r);
-    if (d === undefined || d === null) { return undefined; }
-    if (isDateColumn(col)) { return isoOfDay(d); }
-    if (col === "month") { return isoOfDay(d).slice(0, 8) + "01"; }
-    if (col === "week") { return weekStart(isoOfDay(d)); }
-    return undefined;
-  }
-
-  // keyValue compiled once for many rows of a grain: fn(r) -> the value.
+  // The values of a key column in the rows of a grain: fn(r) -> the value as the marts
+  // show it (undefined: the rows do not carry it), compiled once for many rows.
   function keyGetter(col, grain) {
     var dim = DIM_OF_COLUMN[col] || SEM.labelColumns[col];
     var codes = dim ? grain.codes(dim) : null;
@@ -159,7 +131,14 @@
       var labels = M.labels[dim];
       return function (r) { return labels[codes[r]]; };
     }
-    return function (r) { return keyValue(col, grain, r); };
+    return function (r) {
+      var d = grain.day(r);
+      if (d === undefined || d === null) { return undefined; }
+      if (isDateColumn(col)) { return isoOfDay(d); }
+      if (col === "month") { return isoOfDay(d).slice(0, 8) + "01"; }
+      if (col === "week") { return weekStart(isoOfDay(d)); }
+      return undefined;
+    };
   }
 
   // The group key of row r of a grain for `keys`, with getters compiled per grain.
@@ -262,12 +241,13 @@
     // Filters the cells carry as their own attributes, and those they cannot answer.
     var ownDims = sel.rowDims.filter(function (d) { return !!CELLS.codes(d); });
     var unanswered = sel.rowDims.length > ownDims.length;
+    var cellPasses = passer(sel, CELLS, sel.cellDims), ownPasses = passer(sel, CELLS, ownDims);
     for (var x = 0; x < NC; x++) {
-      if (!passes(sel, CELLS, x, sel.cellDims)) { continue; }
+      if (!cellPasses(x)) { continue; }
       var target = null;
       if (cellRows[x] === 0) {
         // A cell without rows has no day and no value of a row filter but its own.
-        var ownOk = passes(sel, CELLS, x, ownDims);
+        var ownOk = ownPasses(x);
         if (cellLevel && !keyFn && ownOk && !unanswered && sel.from === null) {
           target = fn(CELLS, x);
         } else {
@@ -420,7 +400,7 @@
   app.groupValue = groupValue;
   app.isDateColumn = isDateColumn;
   app.keyString = keyString;
-  app.keyValue = keyValue;
+  app.keyGetter = keyGetter;
   app.newGroup = newGroup;
   app.onlyOfGrain = onlyOfGrain;
   app.queryString = queryString;

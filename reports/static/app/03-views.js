@@ -3,15 +3,15 @@
 
   if (!app.M) { return; }  // no site model: nothing to do
   // from the files before this one
-  var dict = app.dict, ATTRS = app.ATTRS, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES,
-      DIMS = app.DIMS, DISTINCT = app.DISTINCT, Fmt = app.Fmt, M = app.M, ROAS = app.ROAS,
-      SEM = app.SEM, Selection = app.Selection, activeDims = app.activeDims,
-      aggregateFacts = app.aggregateFacts, aggregateFurther = app.aggregateFurther,
-      furtherFor = app.furtherFor, groupValue = app.groupValue, has = app.has,
-      isDateColumn = app.isDateColumn, keyString = app.keyString, newGroup = app.newGroup,
-      onlyOfGrain = app.onlyOfGrain, queryString = app.queryString, recall = app.recall,
-      remember = app.remember, state = app.state, unitOf = app.unitOf,
-      usesCells = app.usesCells;
+  var dict = app.dict, ATTRS = app.ATTRS, CELL_MEASURES = app.CELL_MEASURES,
+      CODES = app.CODES, DIMS = app.DIMS, DISTINCT = app.DISTINCT, Fmt = app.Fmt, M = app.M,
+      ROAS = app.ROAS, SEM = app.SEM, Selection = app.Selection,
+      activeDims = app.activeDims, aggregateFacts = app.aggregateFacts,
+      aggregateFurther = app.aggregateFurther, furtherFor = app.furtherFor,
+      groupValue = app.groupValue, has = app.has, isDateColumn = app.isDateColumn,
+      keyString = app.keyString, newGroup = app.newGroup, onlyOfGrain = app.onlyOfGrain,
+      queryString = app.queryString, recall = app.recall, remember = app.remember,
+      state = app.state, unitOf = app.unitOf, usesCells = app.usesCells;
 
   // ----------------------------------------------------------------- views --
 

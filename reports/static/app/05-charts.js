@@ -3,13 +3,13 @@
 
   if (!app.M) { return; }  // no site model: nothing to do
   // from the files before this one
-  var dict = app.dict, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES, CURRENCY = app.CURRENCY,
-      Fmt = app.Fmt, M = app.M, PRIMARY_MEASURES = app.PRIMARY_MEASURES, SEM = app.SEM,
-      Selection = app.Selection, activeDims = app.activeDims,
-      aggregateFacts = app.aggregateFacts, compare = app.compare,
-      downloadCsv = app.downloadCsv, el = app.el, esc = app.esc, fileName = app.fileName,
-      groupValue = app.groupValue, has = app.has, isNum = app.isNum,
-      newGroup = app.newGroup, noteBox = app.noteBox, short = app.short,
+  var dict = app.dict, CELL_MEASURES = app.CELL_MEASURES, CODES = app.CODES,
+      CURRENCY = app.CURRENCY, Fmt = app.Fmt, M = app.M,
+      PRIMARY_MEASURES = app.PRIMARY_MEASURES, SEM = app.SEM, Selection = app.Selection,
+      activeDims = app.activeDims, aggregateFacts = app.aggregateFacts,
+      compare = app.compare, downloadCsv = app.downloadCsv, el = app.el, esc = app.esc,
+      fileName = app.fileName, groupValue = app.groupValue, has = app.has,
+      isNum = app.isNum, newGroup = app.newGroup, noteBox = app.noteBox, short = app.short,
       sortRows = app.sortRows, state = app.state, sumRows = app.sumRows, view = app.view;
 
   // ---- charts

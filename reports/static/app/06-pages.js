@@ -10,7 +10,7 @@
       activeDims = app.activeDims, aggregateFacts = app.aggregateFacts,
       clearMemo = app.clearMemo, decodeResult = app.decodeResult, el = app.el,
       emptyState = app.emptyState, groupValue = app.groupValue, has = app.has,
-      keyValue = app.keyValue, newGroup = app.newGroup, noteBox = app.noteBox,
+      keyGetter = app.keyGetter, newGroup = app.newGroup, noteBox = app.noteBox,
       queryString = app.queryString, ratio = app.ratio, resetState = app.resetState,
       short = app.short, state = app.state, unitOf = app.unitOf,
       updateLinks = app.updateLinks;
@@ -227,6 +227,8 @@
     var grain = FURTHER[name];
     var columns = SEM.grains[name].columns;
     var members = SEM.dimension ? grain.codes(SEM.dimension) : null;
+    var getters = {};
+    columns.forEach(function (col) { getters[col] = keyGetter(col, grain); });
     var rows = [];
     for (var r = 0; r < grain.n; r++) {
       if (members && members[r] < 0) { continue; }
@@ -236,7 +238,7 @@
       columns.forEach(function (col) {
         if (Object.prototype.hasOwnProperty.call(values, col)) { row[col] = values[col]; }
         else if (SEM.ratios[col]) { row[col] = ratio(col, values); }
-        else { row[col] = keyValue(col, grain, r); }
+        else { row[col] = getters[col](r); }
       });
       rows.push(row);
     }
