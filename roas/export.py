@@ -67,10 +67,10 @@ def export_marts(warehouse: Path, folder: Path | None = None) -> ExportResult:
     warehouse = Path(warehouse)
     folder = Path(folder) if folder else marts_dir(warehouse)
     staging = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     manifest: dict[str, dict] = {}
-    try:
+    try:  # created inside: a signal the moment it appears still removes it
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
         with duckdb.connect(str(warehouse), read_only=True) as con:
             for name in public_marts(con):
                 file = f"{name}.parquet"

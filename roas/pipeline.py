@@ -39,7 +39,14 @@ from roas.incremental import (
 from roas.outputs import docs_stage, export_stage
 from roas.paths import BuildPaths, build_paths
 from roas.progress import StageLog
-from roas.publish import clean_leftovers, publish_site, remove_tree, site_target, staging_dir
+from roas.publish import (
+    clean_leftovers,
+    make_staging,
+    publish_site,
+    remove_tree,
+    site_target,
+    staging_path,
+)
 from roas.warehouse import (
     ensure_writable,
     publish_warehouse,
@@ -129,8 +136,9 @@ def report_stage(
     rerun.forget(paths)  # the site changes: a later run must not take it as its own
     site = site_target(site_dir, keep_clear_of=[paths.warehouse, paths.build_dir])
     clean_leftovers(site)
-    tmp = staging_dir(site)
+    tmp = staging_path(site)
     try:
+        make_staging(tmp)
         from reports import Attachment, render_site
 
         with log.stage("report") as stage:

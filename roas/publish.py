@@ -219,13 +219,18 @@ def is_site_folder(folder: Path) -> bool:
     )
 
 
-def staging_dir(site: Path) -> Path:
-    """A fresh, empty temporary folder beside `site` for the new version."""
-    site.parent.mkdir(parents=True, exist_ok=True)
-    tmp = site.with_name(f"{site.name}.tmp-{os.getpid()}")
+def staging_path(site: Path) -> Path:
+    """Where this process writes the new version of `site`: a sibling named by our pid.
+    Name it before creating it, so the cleanup that removes it already covers a signal
+    that lands the moment it appears."""
+    return site.with_name(f"{site.name}.tmp-{os.getpid()}")
+
+
+def make_staging(tmp: Path) -> None:
+    """Create `tmp` fresh and empty."""
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     remove_tree(tmp)  # a dead process with our pid left it
     tmp.mkdir()  # exclusive: fails rather than reuse something planted meanwhile
-    return tmp
 
 
 def publish_site(tmp: Path, site: Path) -> None:

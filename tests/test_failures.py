@@ -258,6 +258,30 @@ def test_sigterm_stops_a_run_and_removes_its_temporary_files(hand_build, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+
+def test_a_signal_the_moment_a_staging_folder_appears_still_removes_it(
+    hand_build, tmp_path, monkeypatch
+):
+    """The race a loaded CI machine once lost: SIGTERM delivered right after the staging
+    folder's mkdir, before the code that removes it on failure had begun."""
+    from roas.export import export_marts
+    from roas.pipeline import ReportOptions, report_stage
+    from roas.progress import StageLog
+
+    real_mkdir = Path.mkdir
+
+    def mkdir_then_interrupted(self: Path, *args: object, **kwargs: object) -> None:
+        real_mkdir(self, *args, **kwargs)
+        if ".tmp-" in self.name:
+            raise KeyboardInterrupt  # what the SIGTERM handler raises
+
+    monkeypatch.setattr(Path, "mkdir", mkdir_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report_stage(StageLog(), hand_build.warehouse, tmp_path / "site", ReportOptions())
+    with pytest.raises(KeyboardInterrupt):
+        export_marts(hand_build.warehouse, tmp_path / "marts")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
 # -- the swap, and the states a kill leaves -------------------------------------------------
 
 
@@ -281,7 +305,8 @@ def test_publish_swaps_a_whole_folder(tmp_path, monkeypatch, exchange):
     site = make_site(tmp_path / "site", "old")
     (site / "influencers").mkdir()
     (site / "influencers" / "9.html").write_text("removed influencer")
-    new = publish.staging_dir(site)
+    new = publish.staging_path(site)
+    publish.make_staging(new)
     (new / "index.html").write_text("new")
     publish.publish_site(new, site)
     assert snapshot(site) == {"index.html": hashlib.sha256(b"new").hexdigest(),
@@ -292,7 +317,8 @@ def test_publish_swaps_a_whole_folder(tmp_path, monkeypatch, exchange):
 
 def test_first_publish_creates_the_folder(tmp_path):
     site = publish.site_target(tmp_path / "new" / "site")
-    tmp = publish.staging_dir(site)
+    tmp = publish.staging_path(site)
+    publish.make_staging(tmp)
     (tmp / "index.html").write_text("x")
     publish.publish_site(tmp, site)
     assert (site / "index.html").read_text() == "x" and not tmp.exists()
