@@ -5,8 +5,8 @@
 
 
 {#- on-run-start: make the validated Parquet files readable as the
-    `validated` sources. dbt-duckdb reads them in place through the sources'
-    meta.external_location, so there is nothing to do. dbt-spark renders
+    `validated` sources. On DuckDB the staging models read them in place
+    (validated_source below), so there is nothing to do. dbt-spark renders
     source() as <schema>.<identifier> (schema <target schema>_validated on
     Spark, models/staging/_sources.yml), so each file is registered as an
     external Parquet table over the validated folder, restricted to its file
@@ -37,6 +37,31 @@
                 ~ " location '" ~ folder ~ "'"
             ) -%}
         {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A validated file as the staging models read it. On DuckDB, the file itself:
+    read_parquet over the run's validated folder, which every run names anew
+    (ROAS_VALIDATED_DIR). The folder is read only when the model runs (`execute`),
+    never while dbt parses: an environment variable read at parse time is recorded,
+    and a new value makes dbt parse the files that read it again, seconds on every
+    run. Elsewhere, and while parsing, source(), so lineage and the docs are the same. -#}
+{% macro validated_source(table_name) -%}
+    {{ return(adapter.dispatch('validated_source', 'influencer_roas')(table_name)) }}
+{%- endmacro %}
+
+{% macro default__validated_source(table_name) -%}
+    {{ source('validated', table_name) }}
+{%- endmacro %}
+
+{% macro duckdb__validated_source(table_name) -%}
+    {%- set relation = source('validated', table_name) -%}
+    {%- if execute -%}
+        {%- set folder = env_var('ROAS_VALIDATED_DIR', 'build/validated') -%}
+        read_parquet('{{ dbt.escape_single_quotes(folder ~ "/" ~ table_name ~ ".parquet") }}')
+    {%- else -%}
+        {{ relation }}
     {%- endif -%}
 {%- endmacro %}
 

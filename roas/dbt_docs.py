@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from roas.dbt_runner import parse_cache, run_dbt
+from roas.dbt_runner import project_cache, run_dbt
 from roas.incremental import BuildState
 from roas.paths import BuildPaths, build_paths
 from roas.publish import replace_file
@@ -105,7 +105,7 @@ def _cached_page(key: str, warehouse: Path) -> Path:
     dbt records is the file's)."""
     dbt_version = importlib.metadata.version("dbt-core")  # its page template
     name = hashlib.sha256(f"{key}\n{warehouse.name}\n{dbt_version}".encode()).hexdigest()[:32]
-    return parse_cache().parent / "docs" / f"{name}.html"
+    return project_cache() / "docs" / f"{name}.html"
 
 
 def _keep_page(cached: Path, html: str) -> None:

@@ -12,7 +12,6 @@ import ctypes
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -129,28 +128,47 @@ def _warning_lines(lines: list[str]) -> list[str]:
 PARSE_STATE = "partial_parse.msgpack"
 
 
-def parse_cache() -> Path:
-    """dbt's parse state of this project, shared by every warehouse built from it."""
+PARSE_STATES_KEPT = 8  # one per set of vars recently built with (tests use several)
+
+
+def project_cache() -> Path:
+    """This project's cache folder (dbt's parse states, the unit tests' record, the docs
+    page), shared by every warehouse built from it."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     key = hashlib.sha256(str(project_dir()).encode()).hexdigest()[:16]
-    return base / "influencer-roas" / key / PARSE_STATE
+    return base / "influencer-roas" / key
 
 
-def _restore_parse_state(paths: BuildPaths) -> None:
-    """A new warehouse starts from the project's last parse (dbt checks it is current:
+def _parse_state_file(dbt_vars: dict[str, object]) -> Path:
+    """dbt's parse state of this project for these vars. dbt parses in full whenever the
+    vars differ from its last parse's, so each set of vars keeps its own: a run with
+    other options (or inputs without audiences) no longer costs the next run a full
+    parse."""
+    key = hashlib.sha256(json.dumps(dbt_vars, sort_keys=True).encode()).hexdigest()[:16]
+    return project_cache() / f"partial_parse-{key}.msgpack"
+
+
+def _restore_parse_state(paths: BuildPaths, dbt_vars: dict[str, object]) -> None:
+    """Start from the project's last parse with these vars (dbt checks it is current:
     same project files, vars, profile and dbt version, else it parses in full)."""
     target = paths.dbt_target_dir / PARSE_STATE
     with contextlib.suppress(OSError):
-        if not target.exists() and parse_cache().is_file():
+        cached = _parse_state_file(dbt_vars)
+        if cached.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(parse_cache(), target)
+            replace_file(target, cached.read_bytes())
 
 
-def _save_parse_state(paths: BuildPaths) -> None:
+def _save_parse_state(paths: BuildPaths, dbt_vars: dict[str, object]) -> None:
     source = paths.dbt_target_dir / PARSE_STATE
     with contextlib.suppress(OSError):
         if source.is_file():
-            replace_file(parse_cache(), source.read_bytes())  # a parallel run reads it whole
+            # whole or not at all: a parallel run may be reading it
+            replace_file(_parse_state_file(dbt_vars), source.read_bytes())
+            states = sorted(project_cache().glob("partial_parse-*.msgpack"),
+                            key=lambda path: path.stat().st_mtime_ns, reverse=True)
+            for stale in states[PARSE_STATES_KEPT:]:
+                stale.unlink(missing_ok=True)
 
 
 UNIT_TESTS_PASSED = "unit_tests_passed"
@@ -159,14 +177,14 @@ UNIT_TESTS_PASSED = "unit_tests_passed"
 def unit_tests_passed(project_fingerprint: str) -> bool:
     """Whether dbt's unit tests passed for this exact project on this machine."""
     try:
-        passed = (parse_cache().parent / UNIT_TESTS_PASSED).read_text(encoding="utf-8")
+        passed = (project_cache() / UNIT_TESTS_PASSED).read_text(encoding="utf-8")
     except OSError:
         return False
     return project_fingerprint in passed.split()
 
 
 def record_unit_tests_passed(project_fingerprint: str) -> None:
-    target = parse_cache().parent / UNIT_TESTS_PASSED
+    target = project_cache() / UNIT_TESTS_PASSED
     with contextlib.suppress(OSError):
         known = target.read_text(encoding="utf-8").split() if target.is_file() else []
         replace_file(target, "\n".join([*known[-20:], project_fingerprint]) + "\n")
@@ -194,7 +212,7 @@ def run_dbt(
     temporary warehouse from its own validated folder).
     """
     paths.dbt_log_dir.mkdir(parents=True, exist_ok=True)
-    _restore_parse_state(paths)
+    _restore_parse_state(paths, dbt_vars)
     results_file = paths.dbt_target_dir / "run_results.json"
     results_file.unlink(missing_ok=True)  # never read a previous run's results
     process = subprocess.Popen(
@@ -229,7 +247,7 @@ def run_dbt(
             + "\n".join(details[:10])
             + (f"\n  … and {len(details) - 10} more" if len(details) > 10 else "")
         )
-    _save_parse_state(paths)
+    _save_parse_state(paths, dbt_vars)
     kinds = [r["unique_id"].split(".")[0] for r in results]
     return DbtOutcome(
         models=sum(kind in ("model", "seed") for kind in kinds),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'audiences') }}
+    select * from {{ validated_source('audiences') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'influencers') }}
+    select * from {{ validated_source('influencers') }}
 
 ),
 

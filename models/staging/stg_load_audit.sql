@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'load_audit') }}
+    select * from {{ validated_source('load_audit') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'payouts') }}
+    select * from {{ validated_source('payouts') }}
 
 ),
 

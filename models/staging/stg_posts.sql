@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'posts') }}
+    select * from {{ validated_source('posts') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'rejected_rows') }}
+    select * from {{ validated_source('rejected_rows') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'tracking_data') }}
+    select * from {{ validated_source('tracking_data') }}
 
 ),
 

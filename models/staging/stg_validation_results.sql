@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('validated', 'validation_results') }}
+    select * from {{ validated_source('validation_results') }}
 
 ),
 
