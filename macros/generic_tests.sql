@@ -37,12 +37,36 @@
 {% endtest %}
 
 
-{#- a boolean SQL expression holds on every row -#}
-{% test expression_is_true(model, expression) %}
+{#- A model's row rules, checked in one pass over it (one dbt node instead of one per
+    rule): `rules` maps a rule's name to a boolean SQL expression that must hold on
+    every row (a NULL result passes). A failing row names the rule and how many rows
+    break it. -#}
+{% test rows_satisfy(model, rules) %}
 
-    select *
+with
+
+broken as (
+
+    select
+        {% for rule, expression in rules.items() -%}
+        count(*) filter (where not ({{ expression }})) as rule_{{ loop.index }}{{ "," if not loop.last }}
+        {% endfor %}
     from {{ model }}
-    where not ({{ expression }})
+
+),
+
+failures as (
+
+    {% for rule in rules -%}
+    select '{{ rule }}' as rule_name, rule_{{ loop.index }} as failing_rows
+    from broken
+    where rule_{{ loop.index }} > 0
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select * from failures
 
 {% endtest %}
 
