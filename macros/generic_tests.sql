@@ -27,16 +27,6 @@
 {% endtest %}
 
 
-{#- the column is never negative (NULLs pass; pair with not_null when needed) -#}
-{% test non_negative(model, column_name) %}
-
-    select *
-    from {{ model }}
-    where {{ column_name }} < 0
-
-{% endtest %}
-
-
 {#- A model's row rules, checked in one pass over it (one dbt node instead of one per
     rule): `rules` maps a rule's name to a boolean SQL expression that must hold on
     every row (a NULL result passes). A failing row names the rule and how many rows
