@@ -27,19 +27,28 @@
 {% endtest %}
 
 
-{#- A model's row rules, checked in one pass over it (one dbt node instead of one per
-    rule): `rules` maps a rule's name to a boolean SQL expression that must hold on
-    every row (a NULL result passes). A failing row names the rule and how many rows
-    break it. -#}
-{% test rows_satisfy(model, rules) %}
+{#- A model's row checks, all in one pass over it (one dbt node instead of one per
+    column and rule): every column in `not_null` is never null, and every rule in
+    `rules` (a name -> a boolean SQL expression) holds on every row (a NULL result
+    passes, as in dbt's accepted_values). A failing row names the check, `<column> is
+    not null` or the rule's name, and how many rows break it. -#}
+{% test rows_satisfy(model, not_null=[], rules={}) %}
+
+    {%- set checks = [] -%}
+    {%- for column in not_null -%}
+        {%- do checks.append((column ~ " is not null", column ~ " is not null")) -%}
+    {%- endfor -%}
+    {%- for rule, expression in rules.items() -%}
+        {%- do checks.append((rule, expression)) -%}
+    {%- endfor %}
 
 with
 
 broken as (
 
     select
-        {% for rule, expression in rules.items() -%}
-        count(*) filter (where not ({{ expression }})) as rule_{{ loop.index }}{{ "," if not loop.last }}
+        {% for check in checks -%}
+        count(*) filter (where not ({{ check[1] }})) as check_{{ loop.index }}{{ "," if not loop.last }}
         {% endfor %}
     from {{ model }}
 
@@ -47,10 +56,10 @@ broken as (
 
 failures as (
 
-    {% for rule in rules -%}
-    select '{{ rule }}' as rule_name, rule_{{ loop.index }} as failing_rows
+    {% for check in checks -%}
+    select '{{ check[0] }}' as failed_check, check_{{ loop.index }} as failing_rows
     from broken
-    where rule_{{ loop.index }} > 0
+    where check_{{ loop.index }} > 0
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -70,35 +79,3 @@ select * from failures
 
 {% endtest %}
 
-
-{#- Every listed column of a model is not null, checked in one pass over the model (one
-    dbt node instead of one per column). A failing row names the column and how many of
-    its values are null. -#}
-{% test not_null_columns(model, columns) %}
-
-with
-
-null_counts as (
-
-    select
-        {% for column in columns -%}
-        count(*) filter (where {{ column }} is null) as {{ column }}{{ "," if not loop.last }}
-        {% endfor %}
-    from {{ model }}
-
-),
-
-failures as (
-
-    {% for column in columns -%}
-    select '{{ column }}' as column_name, {{ column }} as null_rows
-    from null_counts
-    where {{ column }} > 0
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-)
-
-select * from failures
-
-{% endtest %}

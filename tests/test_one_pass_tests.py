@@ -1,6 +1,6 @@
-"""The project's one-pass tests (macros/generic_tests.sql): one dbt node per model checks
-every listed column (not_null_columns) or every row rule (rows_satisfy), and a failure
-names the column or the rule."""
+"""The project's one-pass data test (macros/generic_tests.sql, rows_satisfy): one dbt node
+per model checks every not-null column and every row rule of the model in one query, and
+a failure names the broken check and how many rows break it."""
 
 from __future__ import annotations
 
@@ -8,43 +8,45 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import Build
 
 from roas.paths import NEW_WAREHOUSE, build_paths
 
 
-def compiled_test(build: Build, model: str) -> str:
-    compiled = build_paths(build.warehouse).dbt_target_dir / "compiled"
-    (sql,) = [text for path in compiled.rglob("not_null_columns_*.sql")
-              if f'."{model}"' in (text := path.read_text(encoding="utf-8"))]
-    return sql
-
-
-def test_a_null_is_found_and_named(hand_build: Build, tmp_path: Path) -> None:
-    sql = compiled_test(hand_build, "mart_campaign_performance")
-    assert "spend" in sql and "attributed_revenue" in sql
-    # the compiled test names the database dbt built: the build folder's fixed file
-    copy = tmp_path / NEW_WAREHOUSE
-    shutil.copyfile(hand_build.warehouse, copy)
-    with duckdb.connect(str(copy)) as con:
-        assert con.execute(sql).fetchall() == []  # the built mart passes
-        con.execute("update mart_campaign_performance set spend = null "
-                    "where campaign = (select min(campaign) from mart_campaign_performance)")
-        assert con.execute(sql).fetchall() == [("spend", 1)]
-
-
-def test_a_broken_row_rule_is_found_and_named(hand_build: Build, tmp_path: Path) -> None:
-    """rows_satisfy: a model's row rules in one dbt node; a failure names the rule."""
+@pytest.fixture()
+def campaigns(hand_build: Build, tmp_path: Path):
+    """The compiled row checks of mart_campaign_performance, and a writable copy of the
+    hand build to break rows in (the compiled test names the build folder's fixed file)."""
     compiled = build_paths(hand_build.warehouse).dbt_target_dir / "compiled"
     (sql,) = [path.read_text(encoding="utf-8")
               for path in compiled.rglob("mart_campaign_performance_row_rules.sql")]
     copy = tmp_path / NEW_WAREHOUSE
     shutil.copyfile(hand_build.warehouse, copy)
     with duckdb.connect(str(copy)) as con:
-        assert con.execute(sql).fetchall() == []  # the built mart passes every rule
-        con.execute("update mart_campaign_performance set p_value = 1.5 "
-                    "where iroas_method = 'measured'")  # one campaign: Whey Summer
-        assert con.execute(sql).fetchall() == [("campaigns_p_value_is_a_probability", 1)]
-        con.execute("update mart_campaign_performance set p_value = null, mde_iroas = null "
-                    "where iroas_method <> 'modelled'")  # two campaigns keep a power status
-        assert con.execute(sql).fetchall() == [("campaigns_power_status_follows_the_mde", 2)]
+        assert con.execute(sql).fetchall() == []  # the built mart passes every check
+        yield con, sql
+
+
+def test_a_null_is_found_and_named(campaigns) -> None:
+    con, sql = campaigns
+    con.execute("update mart_campaign_performance set spend = null "
+                "where campaign = (select min(campaign) from mart_campaign_performance)")
+    assert con.execute(sql).fetchall() == [("spend is not null", 1)]
+
+
+def test_a_broken_row_rule_is_found_and_named(campaigns) -> None:
+    con, sql = campaigns
+    con.execute("update mart_campaign_performance set p_value = 1.5 "
+                "where iroas_method = 'measured'")  # one campaign: Whey Summer
+    assert con.execute(sql).fetchall() == [("campaigns_p_value_is_a_probability", 1)]
+    con.execute("update mart_campaign_performance set p_value = null, mde_iroas = null "
+                "where iroas_method <> 'modelled'")  # two campaigns keep a power status
+    assert con.execute(sql).fetchall() == [("campaigns_power_status_follows_the_mde", 2)]
+
+
+def test_an_unknown_value_is_found_and_named(campaigns) -> None:
+    con, sql = campaigns
+    con.execute("update mart_campaign_performance set iroas_verdict = 'great' "
+                "where iroas_method = 'measured'")
+    assert con.execute(sql).fetchall() == [("iroas_verdict_accepted_values", 1)]
