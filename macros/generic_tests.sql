@@ -1,38 +1,16 @@
 {#- Generic data tests (dbt_utils is not available offline). -#}
 
-{#- primary key over several columns: no two rows share the combination -#}
-{% test unique_combination(model, combination_of_columns) %}
-
-    {%- set columns = combination_of_columns | join(', ') -%}
-
-    select
-        {{ columns }},
-        count(*) as duplicate_rows
-
-    from {{ model }}
-    group by {{ columns }}
-    having count(*) > 1
-
-{% endtest %}
-
-
-{#- every row of the load audit balances: rows_read = rows_loaded + rows_rejected -#}
-{% test rows_read_equals_loaded_plus_rejected(model, rows_read='rows_read', rows_loaded='rows_loaded', rows_rejected='rows_rejected') %}
-
-    select *
-    from {{ model }}
-    where coalesce({{ rows_read }}, 0)
-        <> coalesce({{ rows_loaded }}, 0) + coalesce({{ rows_rejected }}, 0)
-
-{% endtest %}
-
-
-{#- A model's row checks, all in one pass over it (one dbt node instead of one per
-    column and rule): every column in `not_null` is never null, and every rule in
-    `rules` (a name -> a boolean SQL expression) holds on every row (a NULL result
-    passes, as in dbt's accepted_values). A failing row names the check, `<column> is
-    not null` or the rule's name, and how many rows break it. -#}
-{% test rows_satisfy(model, not_null=[], rules={}) %}
+{#- A model's checks, all in one dbt node (one instead of one per key, column and rule):
+    - `unique_keys`: lists of columns, each a key no two rows share (the model's
+      primary key among them). A one-column key ignores NULLs, as dbt's `unique` does;
+      a key of several columns compares them whole, NULLs included;
+    - `not_null`: columns that are never null;
+    - `rules`: a name -> a boolean SQL expression that holds on every row (a NULL
+      result passes, as in dbt's accepted_values).
+    The row checks are one pass over the model, each key one grouping. A failing row
+    names the broken check (`unique (<key>)`, `<column> is not null`, or the rule's
+    name) and how many rows (for a key: how many key values) break it. -#}
+{% test rows_satisfy(model, unique_keys=[], not_null=[], rules={}) %}
 
     {%- set checks = [] -%}
     {%- for column in not_null -%}
@@ -44,6 +22,24 @@
 
 with
 
+{% for key in unique_keys -%}
+repeated_key_{{ loop.index }} as (
+
+    select count(*) as failing_rows
+    from (
+        select {{ key | join(', ') }}
+        from {{ model }}
+        {% if key | length == 1 -%}
+        where {{ key[0] }} is not null
+        {% endif -%}
+        group by {{ key | join(', ') }}
+        having count(*) > 1
+    ) as repeated
+
+),
+
+{% endfor -%}
+{% if checks -%}
 broken as (
 
     select
@@ -54,8 +50,15 @@ broken as (
 
 ),
 
+{% endif -%}
 failures as (
 
+    {% for key in unique_keys -%}
+    select 'unique ({{ key | join(", ") }})' as failed_check, failing_rows
+    from repeated_key_{{ loop.index }}
+    where failing_rows > 0
+    {% if not loop.last or checks %}union all{% endif %}
+    {% endfor %}
     {% for check in checks -%}
     select '{{ check[0] }}' as failed_check, check_{{ loop.index }} as failing_rows
     from broken

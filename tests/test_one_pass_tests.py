@@ -1,6 +1,6 @@
-"""The project's one-pass data test (macros/generic_tests.sql, rows_satisfy): one dbt node
-per model checks every not-null column and every row rule of the model in one query, and
-a failure names the broken check and how many rows break it."""
+"""The project's one-node data test (macros/generic_tests.sql, rows_satisfy): one dbt node
+per model checks its unique keys, its not-null columns and its row rules in one query, and
+a failure names the broken check and how many rows (or key values) break it."""
 
 from __future__ import annotations
 
@@ -50,3 +50,10 @@ def test_an_unknown_value_is_found_and_named(campaigns) -> None:
     con.execute("update mart_campaign_performance set iroas_verdict = 'great' "
                 "where iroas_method = 'measured'")
     assert con.execute(sql).fetchall() == [("iroas_verdict_accepted_values", 1)]
+
+
+def test_a_repeated_key_is_found_and_named(campaigns) -> None:
+    con, sql = campaigns
+    con.execute("insert into mart_campaign_performance "
+                "select * from mart_campaign_performance where iroas_method = 'measured'")
+    assert con.execute(sql).fetchall() == [("unique (campaign)", 1)]
