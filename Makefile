@@ -33,12 +33,14 @@ demo: install
 # so it reruns only when the SQL, the YAML it reads or the lint config changed.
 # The folders are prerequisites too: a deleted or renamed file changes its folder's mtime.
 # The stamp is dated from the start of the lint, so a file saved meanwhile is linted next time.
-# It runs at a lower priority: in `make test` it shares the cores with pytest.
+# It runs at a lower priority, and in `make test` in one process beside pytest, which keeps
+# the cores busy anyway (a pool would only compete with pytest's workers).
+SQLFLUFF_PROCESSES ?= 2
 SQL_SOURCES := $(shell find models macros tests/dbt seeds -type d -o -name '*.sql' \
                  -o -name '*.yml' -o -name '*.md') .sqlfluff dbt_project.yml profiles.yml
 build/.sqlfluff-clean: $(SQL_SOURCES) $(BIN)/roas
 	@mkdir -p build/sqlfluff && touch $@.started
-	ROAS_WAREHOUSE=build/sqlfluff/lint.duckdb nice -n 10 $(BIN)/sqlfluff lint models tests/dbt --processes 2
+	ROAS_WAREHOUSE=build/sqlfluff/lint.duckdb nice -n 10 $(BIN)/sqlfluff lint models tests/dbt --processes $(SQLFLUFF_PROCESSES)
 	@mv $@.started $@
 
 lint: install build/.sqlfluff-clean
@@ -48,7 +50,7 @@ lint: install build/.sqlfluff-clean
 # worker waiting on its child processes, the last modules), and the lint takes that time.
 test: install browser
 	$(BIN)/ruff check .
-	$(MAKE) --no-print-directory -j2 build/.sqlfluff-clean pytest
+	$(MAKE) --no-print-directory -j2 build/.sqlfluff-clean pytest SQLFLUFF_PROCESSES=1
 
 # pytest-xdist: one worker per core (at most 4), whole modules to a worker (tests/conftest.py)
 pytest: install browser

@@ -36,7 +36,7 @@ from roas.incremental import (
     record_state,
     start_from,
 )
-from roas.outputs import docs_stage, export_stage
+from roas.outputs import docs_stage, export_beside
 from roas.paths import BuildPaths, build_paths
 from roas.progress import StageLog
 from roas.publish import (
@@ -238,8 +238,9 @@ def run_pipeline(
             if not published:
                 remove_tree(run_dir)
             raise
-        export_stage(log, paths.warehouse)  # the public marts as Parquet, for any SQL client
-        index_path, pdf_path = report_stage(log, paths.warehouse, site, options)
+        # the public marts as Parquet, for any SQL client, exported beside the report
+        with export_beside(log, paths.warehouse):
+            index_path, pdf_path = report_stage(log, paths.warehouse, site, options)
         rerun.record(paths, site, digest, options.summary)
     return RunResult(paths, index_path, pdf_path, log)
 

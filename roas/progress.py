@@ -25,10 +25,13 @@ class StageLog:
         with console.status(f"[bold]{name}[/bold] …") as status:
             handle.status = status
             yield handle
-        seconds = time.perf_counter() - started
-        self.timings.append((name, seconds, handle.detail))
-        detail = f"  {handle.detail}" if handle.detail else ""
-        console.print(f"[green]✓[/green] {name:<10} {seconds:6.1f} s{detail}")
+        self.record(name, time.perf_counter() - started, handle.detail)
+
+    def record(self, name: str, seconds: float, detail: str = "") -> None:
+        """A finished stage's line (also for a stage timed elsewhere, e.g. in a thread)."""
+        self.timings.append((name, seconds, detail))
+        shown = f"  {detail}" if detail else ""
+        console.print(f"[green]✓[/green] {name:<10} {seconds:6.1f} s{shown}")
 
 
 @dataclass

@@ -93,8 +93,9 @@ from planted import programmes  # noqa: E402,F401
 # module is a unit of its own, which keeps its module fixtures built once. The longest
 # units go first, so that the workers finish together instead of one waiting on the last.
 SHARED_UNITS = {"test_decisions.py": "planted", "test_incrementality.py": "planted"}
-LONGEST_FIRST = ("planted", "test_incremental_build.py", "test_bench_smoke.py",
-                 "test_rerun.py", "test_plan.py")
+LONGEST_FIRST = ("test_incremental_build.py", "test_plan.py", "planted", "test_bench_smoke.py",
+                 "test_sql_rules.py", "test_site_demo.py", "test_valid_variations.py",
+                 "test_rerun.py", "test_determinism.py", "test_failures.py")  # measured
 
 
 def work_unit(nodeid: str) -> str:

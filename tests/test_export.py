@@ -8,6 +8,7 @@ page (lineage, columns) at <site>/docs/dbt/index.html.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -133,3 +134,30 @@ def test_site_ships_dbt_docs_with_lineage_and_columns(hand_build):
 
 def test_report_without_dbt_docs_ships_a_placeholder(tmp_path):
     assert "not available" in docs_html(tmp_path / "elsewhere.duckdb")
+
+
+def test_the_export_beside_the_report_finishes_and_reports_in_order(hand_build, tmp_path):
+    """A run exports the marts in a thread while the report renders (roas.outputs)."""
+    from roas.outputs import export_beside
+    from roas.progress import StageLog
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(hand_build.warehouse, warehouse)
+    log = StageLog()
+    with export_beside(log, warehouse):
+        log.record("report", 0.0)
+    assert [name for name, _, _ in log.timings] == ["report", "export"]
+    assert read_manifest(marts_dir(warehouse)).keys() == read_manifest(
+        marts_dir(hand_build.warehouse)).keys()
+
+    # the block's error wins, and the export still ends whole, leaving no staging folder
+    shutil.rmtree(marts_dir(warehouse))
+    with pytest.raises(ValueError, match="report failed"), export_beside(StageLog(), warehouse):
+        raise ValueError("report failed")
+    assert (marts_dir(warehouse) / MANIFEST).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb", "warehouse.marts"]
+
+    # the export's own error follows a block that succeeded
+    missing = tmp_path / "missing.duckdb"
+    with pytest.raises(duckdb.Error), export_beside(StageLog(), missing):
+        pass
