@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from roas.errors import BuildFailed
 from roas.paths import BuildPaths, project_dir
 from roas.publish import replace_file
@@ -197,6 +199,20 @@ def _read_results(paths: BuildPaths) -> list[dict]:
     return json.loads(results_file.read_text())["results"]
 
 
+def _failed_checks(result: dict, warehouse: Path) -> str:
+    """What a failing one-node test found (rows_satisfy): its rows name the broken checks
+    and their counts, which dbt's message ("Got 2 results") does not."""
+    sql = result.get("compiled_code") or ""
+    if "failed_check" not in sql:
+        return ""
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(sql).fetchall()
+    except Exception:  # best effort: the failure is reported either way
+        return ""
+    return " (" + "; ".join(f"{check}: {count:,}" for check, count in sorted(rows)[:5]) + ")"
+
+
 def run_dbt(
     command: str,
     paths: BuildPaths,
@@ -239,7 +255,8 @@ def run_dbt(
     failures = [r for r in results if r["status"] in FAILED_STATUSES]
     if returncode != 0 or failures:
         log_file = Path(paths.dbt_log_dir) / "dbt.log"
-        details = [f"  - {r['unique_id']}: {(r.get('message') or '').strip()}" for r in failures]
+        details = [f"  - {r['unique_id']}: {(r.get('message') or '').strip()}"
+                   f"{_failed_checks(r, Path(warehouse or paths.warehouse))}" for r in failures]
         if not details:
             details = [f"  {message}" for message in _error_lines(lines)[-5:]]
         raise BuildFailed(

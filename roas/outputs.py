@@ -65,8 +65,8 @@ def export_beside(log: StageLog, warehouse: Path) -> Iterator[None]:
         outcome["seconds"] = time.perf_counter() - started
 
     thread = threading.Thread(target=export, name="roas-export", daemon=True)
-    thread.start()
-    try:
+    try:  # started inside: an interrupt right after the start still waits for it
+        thread.start()
         yield
     finally:
         interrupted = False

@@ -57,3 +57,16 @@ def test_a_repeated_key_is_found_and_named(campaigns) -> None:
     con.execute("insert into mart_campaign_performance "
                 "select * from mart_campaign_performance where iroas_method = 'measured'")
     assert con.execute(sql).fetchall() == [("unique (campaign)", 1)]
+
+
+def test_a_failed_build_names_the_broken_checks(campaigns, tmp_path: Path) -> None:
+    """roas's error for a failing rows_satisfy node lists what its rows found."""
+    from roas.dbt_runner import _failed_checks
+
+    con, sql = campaigns
+    con.execute("update mart_campaign_performance set p_value = 1.5, spend = null "
+                "where iroas_method = 'measured'")
+    con.close()
+    assert _failed_checks({"compiled_code": sql}, tmp_path / NEW_WAREHOUSE) == (
+        " (campaigns_p_value_is_a_probability: 1; spend is not null: 1)")
+    assert _failed_checks({"compiled_code": "select 1"}, tmp_path / NEW_WAREHOUSE) == ""
