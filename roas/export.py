@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from roas.publish import pid_alive
+
 MANIFEST = "_manifest.json"
 # What the dbt project declares public (access: public), written by the build itself
 MEANINGS_TABLE = "column_meanings"
@@ -62,6 +64,18 @@ class ExportResult:
         return sum(entry["rows"] for entry in self.manifest.values())
 
 
+def _remove_dead_stagings(folder: Path) -> None:
+    """Staging folders of exports killed midway (SIGKILL: no cleanup ran); a live
+    process's is left alone."""
+    prefix = f".{folder.name}.tmp-"
+    if not folder.parent.is_dir():
+        return
+    for entry in folder.parent.iterdir():
+        pid = entry.name.removeprefix(prefix)
+        if entry.name.startswith(prefix) and pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def export_marts(warehouse: Path, folder: Path | None = None) -> ExportResult:
     """Write every public mart of `warehouse` as Parquet plus `_manifest.json` into `folder`."""
     warehouse = Path(warehouse)
@@ -69,6 +83,7 @@ def export_marts(warehouse: Path, folder: Path | None = None) -> ExportResult:
     staging = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
     manifest: dict[str, dict] = {}
     try:  # created inside: a signal the moment it appears still removes it
+        _remove_dead_stagings(folder)
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -8,7 +8,10 @@ page (lineage, columns) at <site>/docs/dbt/index.html.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -161,3 +164,19 @@ def test_the_export_beside_the_report_finishes_and_reports_in_order(hand_build, 
     missing = tmp_path / "missing.duckdb"
     with pytest.raises(duckdb.Error), export_beside(StageLog(), missing):
         pass
+
+
+def test_an_export_sweeps_the_staging_folders_of_killed_exports(hand_build, tmp_path):
+    """A SIGKILL midway leaves `.<stem>.marts.tmp-<pid>`; the next export removes it, and
+    leaves a live process's alone."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(hand_build.warehouse, warehouse)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # its pid is now free: a killed export's
+    dead = tmp_path / f".warehouse.marts.tmp-{child.pid}"
+    live = tmp_path / f".warehouse.marts.tmp-{os.getppid()}"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "fct_orders.parquet").write_bytes(b"half")
+    export_marts(warehouse)
+    assert not dead.exists() and live.is_dir()
