@@ -56,12 +56,11 @@
 {%- endmacro %}
 
 {% macro duckdb__validated_source(table_name) -%}
-    {%- set relation = source('validated', table_name) -%}
     {%- if execute -%}
         {%- set folder = env_var('ROAS_VALIDATED_DIR', 'build/validated') -%}
         read_parquet('{{ dbt.escape_single_quotes(folder ~ "/" ~ table_name ~ ".parquet") }}')
     {%- else -%}
-        {{ relation }}
+        {{ source('validated', table_name) }}
     {%- endif -%}
 {%- endmacro %}
 

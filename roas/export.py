@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from roas.publish import pid_alive
+from roas.publish import leftovers, pid_alive, remove_tree
 
 MANIFEST = "_manifest.json"
 # What the dbt project declares public (access: public), written by the build itself
@@ -65,15 +65,11 @@ class ExportResult:
 
 
 def _remove_dead_stagings(folder: Path) -> None:
-    """Staging folders of exports killed midway (SIGKILL: no cleanup ran); a live
-    process's is left alone."""
-    prefix = f".{folder.name}.tmp-"
-    if not folder.parent.is_dir():
-        return
-    for entry in folder.parent.iterdir():
-        pid = entry.name.removeprefix(prefix)
-        if entry.name.startswith(prefix) and pid.isdigit() and not pid_alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
+    """Staging folders of exports killed midway (SIGKILL: no cleanup ran), named as
+    roas.publish names temporaries, after the hidden `.<folder>`; a live process's stays."""
+    for path, kind, pid in leftovers(folder.with_name(f".{folder.name}")):
+        if kind == "tmp" and not pid_alive(pid):
+            remove_tree(path)
 
 
 def export_marts(warehouse: Path, folder: Path | None = None) -> ExportResult:

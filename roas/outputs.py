@@ -9,9 +9,9 @@ Called by roas.pipeline, one stage each:
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +47,11 @@ def _described(result: ExportResult) -> str:
     return f"{len(result.manifest)} marts, {result.rows:,} rows -> {result.folder.name}/"
 
 
+def _timed_export(warehouse: Path) -> tuple[ExportResult, float]:
+    started = time.perf_counter()
+    return export_marts(warehouse), time.perf_counter() - started
+
+
 @contextmanager
 def export_beside(log: StageLog, warehouse: Path) -> Iterator[None]:
     """Export the public marts in a thread while the block runs (the report stage): the
@@ -54,31 +59,19 @@ def export_beside(log: StageLog, warehouse: Path) -> Iterator[None]:
     taking turns (seconds at 10M orders). Its stage line follows the block's. An error of
     the block wins; the export's own is raised after a block that succeeded. An interrupt
     waits for the export to end first, so that its staging folder is removed with it."""
-    outcome: dict[str, object] = {}
-
-    def export() -> None:
-        started = time.perf_counter()
-        try:
-            outcome["result"] = export_marts(warehouse)
-        except BaseException as error:  # handed to the caller's thread
-            outcome["error"] = error
-        outcome["seconds"] = time.perf_counter() - started
-
-    thread = threading.Thread(target=export, name="roas-export", daemon=True)
-    try:  # started inside: an interrupt right after the start still waits for it
-        thread.start()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roas-export")
+    try:  # submitted inside: an interrupt right after still waits for the export
+        future = pool.submit(_timed_export, warehouse)
         yield
     finally:
         interrupted = False
-        while thread.is_alive():
+        while True:
             try:
-                thread.join()
+                pool.shutdown(wait=True)
+                break
             except KeyboardInterrupt:
                 interrupted = True
         if interrupted:
             raise KeyboardInterrupt
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    result = outcome["result"]
-    assert isinstance(result, ExportResult)
-    log.record("export", float(outcome["seconds"]), _described(result))  # type: ignore[arg-type]
+    result, seconds = future.result()  # the export's own error, if any
+    log.record("export", seconds, _described(result))

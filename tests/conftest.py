@@ -124,3 +124,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN201 - x
             return work_unit(nodeid)
 
     return ModuleUnits(config, log)
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended: a killed run's, as its leftovers name it."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dead_pid
 
 from roas.dbt_docs import CSP, SITE_PATH, docs_html
 from roas.export import MANIFEST, export_marts, marts_dir, public_marts, read_manifest
@@ -171,9 +170,7 @@ def test_an_export_sweeps_the_staging_folders_of_killed_exports(hand_build, tmp_
     leaves a live process's alone."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(hand_build.warehouse, warehouse)
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()  # its pid is now free: a killed export's
-    dead = tmp_path / f".warehouse.marts.tmp-{child.pid}"
+    dead = tmp_path / f".warehouse.marts.tmp-{dead_pid()}"
     live = tmp_path / f".warehouse.marts.tmp-{os.getppid()}"
     for folder in (dead, live):
         folder.mkdir()

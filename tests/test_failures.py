@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import HAND_FIXTURE, HAND_MAX_REJECT_SHARE, REPO, ROAS
+from conftest import HAND_FIXTURE, HAND_MAX_REJECT_SHARE, REPO, ROAS, dead_pid
 
 from roas import publish
 from roas.errors import OutputRefused, RunInProgress, WarehouseLocked
@@ -283,12 +283,6 @@ def test_a_signal_the_moment_a_staging_folder_appears_still_removes_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 # -- the swap, and the states a kill leaves -------------------------------------------------
-
-
-def dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
 
 
 def make_site(folder: Path, text: str) -> Path:

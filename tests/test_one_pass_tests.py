@@ -28,35 +28,27 @@ def campaigns(hand_build: Build, tmp_path: Path):
         yield con, sql
 
 
-def test_a_null_is_found_and_named(campaigns) -> None:
+@pytest.mark.parametrize(("breakage", "found"), [
+    ("update mart_campaign_performance set spend = null "
+     "where campaign = (select min(campaign) from mart_campaign_performance)",
+     [("spend is not null", 1)]),
+    ("update mart_campaign_performance set p_value = 1.5 "
+     "where iroas_method = 'measured'",  # one campaign: Whey Summer
+     [("campaigns_p_value_is_a_probability", 1)]),
+    ("update mart_campaign_performance set p_value = null, mde_iroas = null "
+     "where iroas_method <> 'modelled'",  # two campaigns keep a power status
+     [("campaigns_power_status_follows_the_mde", 2)]),
+    ("update mart_campaign_performance set iroas_verdict = 'great' "
+     "where iroas_method = 'measured'",
+     [("iroas_verdict_accepted_values", 1)]),
+    ("insert into mart_campaign_performance "
+     "select * from mart_campaign_performance where iroas_method = 'measured'",
+     [("unique (campaign)", 1)]),
+], ids=["null", "rule", "rule-across-columns", "unknown-value", "repeated-key"])
+def test_a_broken_check_is_found_and_named(campaigns, breakage: str, found: list) -> None:
     con, sql = campaigns
-    con.execute("update mart_campaign_performance set spend = null "
-                "where campaign = (select min(campaign) from mart_campaign_performance)")
-    assert con.execute(sql).fetchall() == [("spend is not null", 1)]
-
-
-def test_a_broken_row_rule_is_found_and_named(campaigns) -> None:
-    con, sql = campaigns
-    con.execute("update mart_campaign_performance set p_value = 1.5 "
-                "where iroas_method = 'measured'")  # one campaign: Whey Summer
-    assert con.execute(sql).fetchall() == [("campaigns_p_value_is_a_probability", 1)]
-    con.execute("update mart_campaign_performance set p_value = null, mde_iroas = null "
-                "where iroas_method <> 'modelled'")  # two campaigns keep a power status
-    assert con.execute(sql).fetchall() == [("campaigns_power_status_follows_the_mde", 2)]
-
-
-def test_an_unknown_value_is_found_and_named(campaigns) -> None:
-    con, sql = campaigns
-    con.execute("update mart_campaign_performance set iroas_verdict = 'great' "
-                "where iroas_method = 'measured'")
-    assert con.execute(sql).fetchall() == [("iroas_verdict_accepted_values", 1)]
-
-
-def test_a_repeated_key_is_found_and_named(campaigns) -> None:
-    con, sql = campaigns
-    con.execute("insert into mart_campaign_performance "
-                "select * from mart_campaign_performance where iroas_method = 'measured'")
-    assert con.execute(sql).fetchall() == [("unique (campaign)", 1)]
+    con.execute(breakage)
+    assert con.execute(sql).fetchall() == found
 
 
 def test_a_failed_build_names_the_broken_checks(campaigns, tmp_path: Path) -> None:
