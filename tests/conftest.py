@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,22 +69,58 @@ def build_from(data: Path, root: Path, *extra: str, env: dict[str, str] | None =
     return Build(data, site, warehouse, result)
 
 
-@pytest.fixture(scope="session")
-def hand_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    root = tmp_path_factory.mktemp("hand")
+def shared_build(factory: pytest.TempPathFactory, name: str,
+                 make: Callable[[Path], Build]) -> Build:
+    """A build made once for the whole test session: by whichever pytest-xdist worker asks
+    first, while the others wait on a lock, then read it (the builds are only read, and a
+    test that changes one works on its own copy). A worker that failed midway left no
+    record, so the next one builds it again and fails with its own message."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder the session's workers share
+    root, record = base / f"shared-{name}", base / f"shared-{name}.json"
+    with (base / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the worker dies
+        if not record.is_file():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            build = make(root)
+            result = build.result
+            record.write_text(json.dumps({
+                "data": str(build.data), "site": str(build.site),
+                "warehouse": str(build.warehouse), "args": [str(a) for a in result.args],
+                "returncode": result.returncode, "stdout": result.stdout,
+                "stderr": result.stderr,
+            }))
+            return build
+    saved = json.loads(record.read_text())
+    result = subprocess.CompletedProcess(saved["args"], saved["returncode"], saved["stdout"],
+                                         saved["stderr"])
+    return Build(Path(saved["data"]), Path(saved["site"]), Path(saved["warehouse"]), result)
+
+
+def _hand(root: Path) -> Build:
     data = root / "raw"
     shutil.copytree(HAND_FIXTURE, data)
     return build_from(data, root, *HAND_MAX_REJECT_SHARE)
 
 
-@pytest.fixture(scope="session")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    root = tmp_path_factory.mktemp("demo")
+def _demo(root: Path) -> Build:
     # as `make demo` does: the programme ends today, so the demo is not stale
     generated = run_roas("generate", "--out", root / "raw", "--seed", "42",
                          "--end-date", dt.date.today().isoformat())
     assert generated.returncode == 0, generated.stderr
     return build_from(root / "raw", root)
+
+
+@pytest.fixture(scope="session")
+def hand_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return shared_build(tmp_path_factory, "hand", _hand)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return shared_build(tmp_path_factory, "demo", _demo)
 
 
 # the planted-truth programmes (tests/planted.py), shared by the modules that score them
