@@ -50,6 +50,12 @@ def dbt_args(command: str, paths: BuildPaths, dbt_vars: dict[str, object]) -> li
     ]
 
 
+def stable_profile(paths: BuildPaths, warehouse: Path | None) -> bool:
+    """Whether dbt's profile reads the same as every other run's: the warehouse it builds
+    lies in the build folder, where dbt runs, so the profile names it relatively."""
+    return Path(warehouse or paths.warehouse).parent == paths.build_dir
+
+
 def dbt_environment(
     paths: BuildPaths, warehouse: Path | None = None, validated_dir: Path | None = None
 ) -> dict[str, str]:
@@ -60,7 +66,7 @@ def dbt_environment(
     the project partially (a changed profile makes it parse everything again).
     """
     target = Path(warehouse or paths.warehouse)
-    relative = target.name if target.parent == paths.build_dir else str(target)
+    relative = target.name if stable_profile(paths, warehouse) else str(target)
     return {
         **os.environ,
         "ROAS_WAREHOUSE": relative,
@@ -264,7 +270,10 @@ def run_dbt(
             + "\n".join(details[:10])
             + (f"\n  … and {len(details) - 10} more" if len(details) > 10 else "")
         )
-    _save_parse_state(paths, dbt_vars)
+    if stable_profile(paths, warehouse):
+        # a parse with another profile (a warehouse elsewhere) would cost the next run a
+        # full parse ("profile has changed"): only the runs' common profile is kept
+        _save_parse_state(paths, dbt_vars)
     kinds = [r["unique_id"].split(".")[0] for r in results]
     return DbtOutcome(
         models=sum(kind in ("model", "seed") for kind in kinds),

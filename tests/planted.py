@@ -33,6 +33,7 @@ from roas.config import RunConfig
 from roas.dbt_runner import run_dbt
 from roas.paths import build_paths
 from roas.validation import validate_folder
+from roas.warehouse import publish_warehouse, seal
 
 MARTS = " ".join("+" + m for m in ("mart_incrementality_cells", "mart_influencer_performance",
     "mart_campaign_performance", "mart_brand_performance", "mart_programme_summary",
@@ -47,7 +48,12 @@ for spec in json.loads(sys.argv[1]):
     report = validate_folder(raw, paths.validated_dir)
     dbt_vars = RunConfig().dbt_vars(
         has_audiences=report.has_audiences, tracking_has_group=report.tracking_has_group)
-    run_dbt("build --resource-type model --resource-type seed --select " + MARTS, paths, dbt_vars)
+    # built in the build folder and then moved, as `roas run` does: dbt's profile then
+    # names the same file for every build, and dbt parses the project partially
+    run_dbt("build --resource-type model --resource-type seed --select " + MARTS, paths,
+            dbt_vars, warehouse=paths.new_warehouse)
+    seal(paths.new_warehouse)
+    publish_warehouse(paths.new_warehouse, paths.warehouse)
 """
 
 

@@ -2,8 +2,8 @@
 mart values computed by hand.
 
 The validated Parquet files (the dbt sources, schema in docs/architecture.md)
-are written with DuckDB from inline rows, `dbt build` runs in-process into a
-temporary warehouse, and the test asserts success, zero warnings and a set of
+are written with DuckDB from inline rows, `dbt build` runs (as `roas run` starts it)
+into a temporary warehouse, and the test asserts success, zero warnings and a set of
 hand-computed numbers.
 
 Hand computation (holdout_share h = 0.10, assumed_lift L = 0.30, has_audiences):
@@ -48,12 +48,17 @@ spend: influencer 1 pays 400 without campaign, spread by attributed orders
 # ruff: noqa: E501  (the inline fixture rows below read best one row per line)
 from __future__ import annotations
 
+import json
 import math
-import os
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from roas.config import RunConfig
+from roas.dbt_runner import run_dbt
+from roas.paths import build_paths
+from roas.warehouse import publish_warehouse, seal
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -177,78 +182,26 @@ def write_validated(folder: Path, rows: dict[str, list[tuple]] = ROWS) -> Path:
     return folder
 
 
-def run_dbt_build(validated: Path, warehouse: Path, work: Path) -> tuple[object, list[str]]:
-    """dbt build in-process; returns (result, warning messages)."""
-    from dbt.cli.main import dbtRunner
-
-    warnings: list[str] = []
-
-    def on_event(event) -> None:
-        if event.info.level in ("warn", "error"):
-            warnings.append(f"{event.info.name}: {event.info.msg}")
-
-    os.environ["ROAS_VALIDATED_DIR"] = validated.as_posix()
-    os.environ["ROAS_WAREHOUSE"] = warehouse.as_posix()
-    args = [
-        "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-        "--no-use-colors",
-        "--vars",
-        "{has_audiences: true, tracking_has_group: true}",
-    ]
-    result = dbtRunner(callbacks=[on_event]).invoke(args)
-    release_dbt_duckdb_connection()
-    return result, warnings
-
-
-def release_dbt_duckdb_connection() -> None:
-    """dbt-duckdb keeps its DuckDB connection open in the process after an
-    in-process run; a read-only connection to the same file (as the report
-    opens) then fails with "different configuration". Close it."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = getattr(DuckDBConnectionManager, "_ENV", None)
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    pytest.importorskip("dbt.cli.main")
-    pytest.importorskip("dbt.adapters.duckdb")
     base = tmp_path_factory.mktemp("dbt")
     validated = write_validated(base / "validated")
-    wh = base / "w.duckdb"
-    old_env = {k: os.environ.get(k) for k in ("ROAS_VALIDATED_DIR", "ROAS_WAREHOUSE")}
-    try:
-        result, warnings = run_dbt_build(validated, wh, base)
-    finally:
-        for k, v in old_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    failures = [
-        f"{r.node.unique_id}: {r.status} {r.message}"
-        for r in (result.result or [])
-        if str(r.status) not in ("success", "pass", "no-op")
-    ]
-    assert result.success, f"dbt build failed: {result.exception} {failures}"
-    assert not failures, failures
-    assert warnings == [], warnings
-    # `roas run` skips dbt's unit tests once they passed for a project; here they always run
-    UNIT_TESTS_PASSED.extend(r.node.unique_id for r in result.result
-                             if r.node.unique_id.startswith("unit_test.")
-                             and str(r.status) == "pass")
-    return wh
+    paths = build_paths(base / "w.duckdb")
+    paths.build_dir.mkdir(parents=True)
+    # dbt in a child process as `roas run` starts it, with the vars a run of this fixture
+    # passes; the build and all its unit tests run (roas skips these once they passed).
+    # It raises on a failed node and returns dbt's warnings (results and log events).
+    outcome = run_dbt("build", paths, RunConfig().dbt_vars(has_audiences=True,
+                                                           tracking_has_group=True),
+                      warehouse=paths.new_warehouse, validated_dir=validated)
+    assert outcome.warnings == [], outcome.warnings
+    results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())["results"]
+    assert {result["status"] for result in results} <= {"success", "pass", "no-op"}, results
+    UNIT_TESTS_PASSED.extend(result["unique_id"] for result in results
+                             if result["unique_id"].startswith("unit_test."))
+    seal(paths.new_warehouse)
+    publish_warehouse(paths.new_warehouse, paths.warehouse)
+    return paths.warehouse
 
 
 UNIT_TESTS_PASSED: list[str] = []
