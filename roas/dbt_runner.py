@@ -34,6 +34,7 @@ class DbtOutcome:
     models: int
     tests: int
     warnings: list[str]
+    results: list[dict]  # one per node run: unique_id, node_path, status, message
 
 
 def dbt_args(command: str, paths: BuildPaths, dbt_vars: dict[str, object]) -> list[str]:
@@ -96,14 +97,18 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between
 
 
 def _node_line(line: str) -> str | None:
-    """One progress line for a finished node, from dbt's JSON log."""
+    """One progress line for a finished node, from dbt's JSON log on stdout (the
+    info-level result events: NodeFinished itself is logged at debug level only)."""
     try:
         event = json.loads(line)
     except ValueError:
         return None
-    if event.get("info", {}).get("name") != "NodeFinished":
+    name = event.get("info", {}).get("name", "")
+    if not (name.startswith("Log") and name.endswith("Result")):
         return None
-    node = event.get("data", {}).get("node_info", {})
+    node = event.get("data", {}).get("node_info") or {}
+    if not node.get("node_name"):
+        return None
     return f"{node.get('resource_type')} {node.get('node_name')}: {node.get('node_status')}"
 
 
@@ -198,17 +203,43 @@ def record_unit_tests_passed(project_fingerprint: str) -> None:
         replace_file(target, "\n".join([*known[-20:], project_fingerprint]) + "\n")
 
 
-def _read_results(paths: BuildPaths) -> list[dict]:
-    results_file = paths.dbt_target_dir / "run_results.json"
-    if not results_file.is_file():
+def _node_results(paths: BuildPaths, lines: list[str]) -> list[dict]:
+    """Each node's result (dbt's NodeFinished events of this invocation, in its debug log
+    file), rather than run_results.json: a build runs with --no-write-json, which spares
+    it writing the whole manifest twice."""
+    invocation = next((event["info"]["invocation_id"] for event in map(_json_event, lines)
+                       if event and event.get("info", {}).get("invocation_id")), None)
+    if invocation is None:
         return []
-    return json.loads(results_file.read_text())["results"]
+    results = []
+    for log in sorted(paths.dbt_log_dir.glob("dbt.log*")):  # a rotated log too
+        with log.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if '"NodeFinished"' not in line or invocation not in line:
+                    continue
+                event = _json_event(line)
+                if not event or event["info"].get("invocation_id") != invocation:
+                    continue
+                node, result = event["data"]["node_info"], event["data"]["run_result"]
+                results.append({"unique_id": node["unique_id"],
+                                "node_path": node.get("node_path"),
+                                "status": result["status"], "message": result.get("message")})
+    return results
 
 
-def _failed_checks(result: dict, warehouse: Path) -> str:
+def _json_event(line: str) -> dict | None:
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _failed_checks(result: dict, paths: BuildPaths, warehouse: Path) -> str:
     """What a failing one-node test found (rows_satisfy): its rows name the broken checks
     and their counts, which dbt's message ("Got 2 results") does not."""
-    sql = result.get("compiled_code") or ""
+    compiled = next(paths.dbt_target_dir.glob(f"compiled/**/{result['node_path']}"), None)
+    sql = compiled.read_text(encoding="utf-8") if compiled else ""
     if "failed_check" not in sql:
         return ""
     try:
@@ -235,10 +266,10 @@ def run_dbt(
     """
     paths.dbt_log_dir.mkdir(parents=True, exist_ok=True)
     _restore_parse_state(paths, dbt_vars)
-    results_file = paths.dbt_target_dir / "run_results.json"
-    results_file.unlink(missing_ok=True)  # never read a previous run's results
+    # a build needs no JSON artefact (the results come from its log); docs generate does
+    no_json = ["--no-write-json"] if command.split()[0] == "build" else []
     process = subprocess.Popen(
-        [sys.executable, "-c", DBT_ENTRY, *dbt_args(command, paths, dbt_vars)],
+        [sys.executable, "-c", DBT_ENTRY, *dbt_args(command, paths, dbt_vars), *no_json],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=dbt_environment(paths, warehouse, validated_dir), cwd=paths.build_dir,
         preexec_fn=_die_with_parent if _PRCTL is not None else None,
@@ -257,12 +288,13 @@ def run_dbt(
             process.kill()
             process.wait()
 
-    results = _read_results(paths)
+    results = _node_results(paths, lines)
     failures = [r for r in results if r["status"] in FAILED_STATUSES]
     if returncode != 0 or failures:
         log_file = Path(paths.dbt_log_dir) / "dbt.log"
+        built = Path(warehouse or paths.warehouse)
         details = [f"  - {r['unique_id']}: {(r.get('message') or '').strip()}"
-                   f"{_failed_checks(r, Path(warehouse or paths.warehouse))}" for r in failures]
+                   f"{_failed_checks(r, paths, built)}" for r in failures]
         if not details:
             details = [f"  {message}" for message in _error_lines(lines)[-5:]]
         raise BuildFailed(
@@ -282,4 +314,5 @@ def run_dbt(
             f"{r['unique_id']}: {r.get('message')}" for r in results if r["status"] == "warn"
         ]
         + _warning_lines(lines),
+        results=results,
     )

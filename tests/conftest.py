@@ -133,9 +133,11 @@ from planted import programmes  # noqa: E402,F401
 # module is a unit of its own, which keeps its module fixtures built once. The longest
 # units go first, so that the workers finish together instead of one waiting on the last.
 SHARED_UNITS = {"test_decisions.py": "planted", "test_incrementality.py": "planted"}
-LONGEST_FIRST = ("test_incremental_build.py", "test_plan.py", "planted", "test_bench_smoke.py",
-                 "test_sql_rules.py", "test_site_demo.py", "test_valid_variations.py",
-                 "test_rerun.py", "test_determinism.py", "test_failures.py")  # measured
+LONGEST_FIRST = ("test_plan.py", "test_incremental_build.py", "planted", "test_bench_smoke.py",
+                 "test_sql_rules.py", "test_site_demo.py", "test_rerun.py", "test_failures.py",
+                 "test_determinism.py", "test_valid_variations.py", "test_site_browser.py",
+                 "test_declared_metric.py", "test_first_seen.py", "test_dbt_project.py",
+                 "test_summary.py", "test_report.py")  # measured, longest first
 
 
 def work_unit(nodeid: str) -> str:
@@ -158,6 +160,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN201 - x
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    # xdist would otherwise hand out the units with the most tests first, not this order
+    config.option.loadscopereorder = False
 
     class ModuleUnits(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:

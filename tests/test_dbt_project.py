@@ -48,7 +48,6 @@ spend: influencer 1 pays 400 without campaign, spread by attributed orders
 # ruff: noqa: E501  (the inline fixture rows below read best one row per line)
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -193,18 +192,35 @@ def warehouse(tmp_path_factory) -> Path:
     # It raises on a failed node and returns dbt's warnings (results and log events).
     outcome = run_dbt("build", paths, RunConfig().dbt_vars(has_audiences=True,
                                                            tracking_has_group=True),
-                      warehouse=paths.new_warehouse, validated_dir=validated)
+                      PROGRESS.append, warehouse=paths.new_warehouse, validated_dir=validated)
     assert outcome.warnings == [], outcome.warnings
-    results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())["results"]
+    results = outcome.results
     assert {result["status"] for result in results} <= {"success", "pass", "no-op"}, results
     UNIT_TESTS_PASSED.extend(result["unique_id"] for result in results
                              if result["unique_id"].startswith("unit_test."))
+    RESULTS.extend(results)
     seal(paths.new_warehouse)
     publish_warehouse(paths.new_warehouse, paths.warehouse)
     return paths.warehouse
 
 
 UNIT_TESTS_PASSED: list[str] = []
+RESULTS: list[dict] = []  # what run_dbt read of each node
+PROGRESS: list[str] = []  # the live progress lines it passed on while dbt ran
+
+
+def test_each_node_is_reported_once_with_its_result_and_progress(warehouse: Path) -> None:
+    ids = [result["unique_id"] for result in RESULTS]
+    assert len(ids) == len(set(ids))
+    kinds = {kind: sum(i.startswith(kind + ".") for i in ids)
+             for kind in ("model", "seed", "test", "unit_test")}
+    assert kinds["model"] >= 30 and kinds["seed"] == 2 and kinds["test"] >= 50
+    assert kinds["unit_test"] == len(UNIT_TESTS_PASSED)
+    # one progress line per node (the exposure's too), as each finished
+    assert len(PROGRESS) == len(ids) == sum(kinds.values()) + 1
+    assert "exposure roas_report: no-op" in PROGRESS
+    assert "model fct_orders: success" in PROGRESS
+    assert any(line.startswith("test ") and line.endswith(": pass") for line in PROGRESS)
 
 
 def test_every_dbt_unit_test_runs_and_passes(warehouse: Path) -> None:

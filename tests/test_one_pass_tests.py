@@ -59,6 +59,40 @@ def test_a_failed_build_names_the_broken_checks(campaigns, tmp_path: Path) -> No
     con.execute("update mart_campaign_performance set p_value = 1.5, spend = null "
                 "where iroas_method = 'measured'")
     con.close()
-    assert _failed_checks({"compiled_code": sql}, tmp_path / NEW_WAREHOUSE) == (
+    # the failing node's compiled SQL, where dbt writes it (its log names the file)
+    paths = build_paths(tmp_path / "warehouse.duckdb")
+    compiled = paths.dbt_target_dir / "compiled" / "influencer_roas" / "models" / "_x.yml"
+    compiled.mkdir(parents=True)
+    (compiled / "rows.sql").write_text(sql, encoding="utf-8")
+    (compiled / "other.sql").write_text("select 1", encoding="utf-8")
+    failed = {"unique_id": "test.influencer_roas.rows", "node_path": "rows.sql"}
+    assert _failed_checks(failed, paths, tmp_path / NEW_WAREHOUSE) == (
         " (campaigns_p_value_is_a_probability: 1; spend is not null: 1)")
-    assert _failed_checks({"compiled_code": "select 1"}, tmp_path / NEW_WAREHOUSE) == ""
+    other = {"unique_id": "test.influencer_roas.other", "node_path": "other.sql"}
+    assert _failed_checks(other, paths, tmp_path / NEW_WAREHOUSE) == ""
+
+
+def test_node_results_are_this_invocations_only(tmp_path: Path) -> None:
+    """dbt appends every run to the build folder's dbt.log: the results read back are
+    those of the invocation that the command's own output names."""
+    import json
+
+    from roas.dbt_runner import _node_results
+
+    def finished(invocation: str, name: str, status: str) -> str:
+        return json.dumps({
+            "info": {"name": "NodeFinished", "invocation_id": invocation},
+            "data": {"node_info": {"unique_id": f"test.p.{name}", "node_path": f"{name}.sql"},
+                     "run_result": {"status": status, "message": f"{name} {status}"}}})
+
+    paths = build_paths(tmp_path / "warehouse.duckdb")
+    paths.dbt_log_dir.mkdir(parents=True)
+    (paths.dbt_log_dir / "dbt.log.1").write_text(finished("run-2", "a", "pass") + "\n")
+    (paths.dbt_log_dir / "dbt.log").write_text("\n".join([
+        finished("run-1", "a", "fail"), "not json", finished("run-2", "b", "fail")]) + "\n")
+    printed = ['{"info": {"name": "MainReportVersion", "invocation_id": "run-2"}}']
+    assert _node_results(paths, printed) == [
+        {"unique_id": "test.p.b", "node_path": "b.sql", "status": "fail", "message": "b fail"},
+        {"unique_id": "test.p.a", "node_path": "a.sql", "status": "pass", "message": "a pass"},
+    ]
+    assert _node_results(paths, ["dbt printed no JSON"]) == []
