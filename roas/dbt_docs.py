@@ -74,8 +74,9 @@ def generate_docs(
     """Run `dbt docs generate --static` for the built warehouse, unless the page of the
     last build was made of the same project, vars and schema; (the page, regenerated?).
 
-    --no-compile: the build just compiled and ran everything; lineage and the
-    column documentation come from the parse and the warehouse's catalog.
+    It compiles the project (the build wrote no manifest: it runs with --no-write-json),
+    so the page carries every model's compiled SQL beside its lineage and the columns of
+    the warehouse's catalog. This runs only when the page cannot be reused.
     """
     page = paths.dbt_target_dir / STATIC_PAGE
     key_file = paths.dbt_target_dir / DOCS_KEY
@@ -92,7 +93,7 @@ def generate_docs(
             replace_file(page, html.replace(BUILD_DIR_TOKEN, str(paths.build_dir)))
             key_file.write_text(key, encoding="utf-8")
             return page, False
-    run_dbt("docs generate --static --no-compile", paths, dbt_vars,
+    run_dbt("docs generate --static", paths, dbt_vars,
             warehouse=warehouse, validated_dir=validated_dir)
     key_file.write_text(key, encoding="utf-8")
     _keep_page(cached, page.read_text(encoding="utf-8").replace(str(paths.build_dir),
