@@ -38,10 +38,9 @@ sys.path.insert(0, str(REPO))
 from generator import generate  # noqa: E402
 from generator.decisions import calibration, score_plan  # noqa: E402
 from roas.config import RunConfig  # noqa: E402
-from roas.dbt_runner import run_dbt  # noqa: E402
+from roas.dbt_runner import build_warehouse  # noqa: E402
 from roas.paths import build_paths  # noqa: E402
 from roas.validation import validate_folder  # noqa: E402
-from roas.warehouse import publish_warehouse, seal  # noqa: E402
 
 REGIMES = {"small arms": {"orders": None, "influencers": 500},
            "large arms": {"orders": 600_000, "influencers": 150}}
@@ -58,12 +57,8 @@ def build(root: Path, regime: str, seed: int) -> Path:
     report = validate_folder(raw, paths.validated_dir)
     dbt_vars = RunConfig().dbt_vars(has_audiences=report.has_audiences,
                                     tracking_has_group=report.tracking_has_group)
-    # built in the build folder and then moved, as `roas run` does: dbt's profile then
-    # names the same file for every build, and dbt parses the project partially
-    run_dbt("build --resource-type model --resource-type seed --select " + MODELS, paths,
-            dbt_vars, warehouse=paths.new_warehouse)
-    seal(paths.new_warehouse)
-    publish_warehouse(paths.new_warehouse, paths.warehouse)
+    build_warehouse("build --resource-type model --resource-type seed --select " + MODELS,
+                    paths, dbt_vars)
     return raw.parent
 
 

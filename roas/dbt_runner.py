@@ -24,6 +24,7 @@ import duckdb
 from roas.errors import BuildFailed
 from roas.paths import BuildPaths, project_dir
 from roas.publish import replace_file
+from roas.warehouse import publish_warehouse, seal
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 DBT_ENTRY = "from dbt.cli.main import cli; cli()"
@@ -96,13 +97,19 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
 
 
-def _node_line(line: str) -> str | None:
-    """One progress line for a finished node, from dbt's JSON log on stdout (the
-    info-level result events: NodeFinished itself is logged at debug level only)."""
+def _json_event(line: str) -> dict | None:
+    """One event of dbt's JSON log, or None for any other line."""
     try:
         event = json.loads(line)
     except ValueError:
         return None
+    return event if isinstance(event, dict) else None
+
+
+def _node_line(line: str) -> str | None:
+    """One progress line for a finished node, from dbt's JSON log on stdout (the
+    info-level result events: NodeFinished itself is logged at debug level only)."""
+    event = _json_event(line) or {}
     name = event.get("info", {}).get("name", "")
     if not (name.startswith("Log") and name.endswith("Result")):
         return None
@@ -112,30 +119,22 @@ def _node_line(line: str) -> str | None:
     return f"{node.get('resource_type')} {node.get('node_name')}: {node.get('node_status')}"
 
 
+def _messages(lines: list[str], level: str) -> list[str]:
+    """The messages of dbt's log events of one level, in order."""
+    infos = ((_json_event(line) or {}).get("info", {}) for line in lines)
+    return [info["msg"].strip() for info in infos
+            if info.get("level") == level and info.get("msg")]
+
+
 def _error_lines(lines: list[str]) -> list[str]:
     """dbt's own error messages (e.g. a parse error), when it failed before running nodes."""
-    messages = []
-    for line in lines:
-        try:
-            info = json.loads(line).get("info", {})
-        except ValueError:
-            continue
-        if info.get("level") == "error" and info.get("msg"):
-            messages.append(info["msg"].strip())
-    return messages
+    return _messages(lines, "error")
 
 
 def _warning_lines(lines: list[str]) -> list[str]:
-    """dbt's warnings (deprecations, config problems): a clean build has none."""
-    warnings = []
-    for line in lines:
-        try:
-            info = json.loads(line).get("info", {})
-        except ValueError:
-            continue
-        if info.get("level") == "warn" and info.get("msg"):
-            warnings.append(info["msg"].strip().splitlines()[0])
-    return warnings
+    """dbt's warnings (deprecations, config problems), their first lines: a clean build
+    has none."""
+    return [message.splitlines()[0] for message in _messages(lines, "warn")]
 
 
 PARSE_STATE = "partial_parse.msgpack"
@@ -227,14 +226,6 @@ def _node_results(paths: BuildPaths, lines: list[str]) -> list[dict]:
     return results
 
 
-def _json_event(line: str) -> dict | None:
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) else None
-
-
 def _failed_checks(result: dict, paths: BuildPaths, warehouse: Path) -> str:
     """What a failing one-node test found (rows_satisfy): its rows name the broken checks
     and their counts, which dbt's message ("Got 2 results") does not."""
@@ -316,3 +307,16 @@ def run_dbt(
         + _warning_lines(lines),
         results=results,
     )
+
+
+def build_warehouse(command: str, paths: BuildPaths, dbt_vars: dict[str, object],
+                    on_node: Callable[[str], None] | None = None, *,
+                    validated_dir: Path | None = None) -> DbtOutcome:
+    """Build `paths.warehouse` the way `roas run` does, without its other stages: dbt
+    builds a new file in the build folder (the profile every run shares, so dbt parses
+    the project partially), which is then sealed and moved into place."""
+    outcome = run_dbt(command, paths, dbt_vars, on_node, warehouse=paths.new_warehouse,
+                      validated_dir=validated_dir)
+    seal(paths.new_warehouse)
+    publish_warehouse(paths.new_warehouse, paths.warehouse)
+    return outcome

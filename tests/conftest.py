@@ -127,11 +127,11 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 from planted import programmes  # noqa: E402,F401
 
 # -- running on several workers (`make test`: pytest-xdist, --dist loadfile) -------------
-# A worker builds each session fixture it needs itself (but the demo and hand builds, shared
-# above), so the modules that score the planted programmes (the costliest fixture) go to
-# one worker together; every other
-# module is a unit of its own, which keeps its module fixtures built once. The longest
-# units go first, so that the workers finish together instead of one waiting on the last.
+# A worker builds each session fixture it needs itself (but the demo and hand builds,
+# shared above), so the modules that score the planted programmes (the costliest fixture)
+# go to one worker together; every other module is a unit of its own, which keeps its
+# module fixtures built once. The longest units go first, so that the workers finish
+# together instead of one waiting on the last.
 SHARED_UNITS = {"test_decisions.py": "planted", "test_incrementality.py": "planted"}
 LONGEST_FIRST = ("test_plan.py", "test_incremental_build.py", "planted", "test_bench_smoke.py",
                  "test_sql_rules.py", "test_site_demo.py", "test_rerun.py", "test_failures.py",

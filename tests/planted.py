@@ -30,10 +30,9 @@ import json, sys
 from pathlib import Path
 from generator import generate
 from roas.config import RunConfig
-from roas.dbt_runner import run_dbt
+from roas.dbt_runner import build_warehouse
 from roas.paths import build_paths
 from roas.validation import validate_folder
-from roas.warehouse import publish_warehouse, seal
 
 MARTS = " ".join("+" + m for m in ("mart_incrementality_cells", "mart_influencer_performance",
     "mart_campaign_performance", "mart_brand_performance", "mart_programme_summary",
@@ -48,12 +47,8 @@ for spec in json.loads(sys.argv[1]):
     report = validate_folder(raw, paths.validated_dir)
     dbt_vars = RunConfig().dbt_vars(
         has_audiences=report.has_audiences, tracking_has_group=report.tracking_has_group)
-    # built in the build folder and then moved, as `roas run` does: dbt's profile then
-    # names the same file for every build, and dbt parses the project partially
-    run_dbt("build --resource-type model --resource-type seed --select " + MARTS, paths,
-            dbt_vars, warehouse=paths.new_warehouse)
-    seal(paths.new_warehouse)
-    publish_warehouse(paths.new_warehouse, paths.warehouse)
+    build_warehouse("build --resource-type model --resource-type seed --select " + MARTS,
+                    paths, dbt_vars)
 """
 
 

@@ -55,9 +55,8 @@ import duckdb
 import pytest
 
 from roas.config import RunConfig
-from roas.dbt_runner import run_dbt
+from roas.dbt_runner import build_warehouse
 from roas.paths import build_paths
-from roas.warehouse import publish_warehouse, seal
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -190,17 +189,15 @@ def warehouse(tmp_path_factory) -> Path:
     # dbt in a child process as `roas run` starts it, with the vars a run of this fixture
     # passes; the build and all its unit tests run (roas skips these once they passed).
     # It raises on a failed node and returns dbt's warnings (results and log events).
-    outcome = run_dbt("build", paths, RunConfig().dbt_vars(has_audiences=True,
-                                                           tracking_has_group=True),
-                      PROGRESS.append, warehouse=paths.new_warehouse, validated_dir=validated)
+    outcome = build_warehouse("build", paths, RunConfig().dbt_vars(has_audiences=True,
+                                                                   tracking_has_group=True),
+                              PROGRESS.append, validated_dir=validated)
     assert outcome.warnings == [], outcome.warnings
     results = outcome.results
     assert {result["status"] for result in results} <= {"success", "pass", "no-op"}, results
     UNIT_TESTS_PASSED.extend(result["unique_id"] for result in results
                              if result["unique_id"].startswith("unit_test."))
     RESULTS.extend(results)
-    seal(paths.new_warehouse)
-    publish_warehouse(paths.new_warehouse, paths.warehouse)
     return paths.warehouse
 
 
