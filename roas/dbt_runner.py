@@ -48,6 +48,10 @@ def dbt_args(command: str, paths: BuildPaths, dbt_vars: dict[str, object]) -> li
         "--log-path", str(paths.dbt_log_dir),
         "--vars", json.dumps(dbt_vars, sort_keys=True),
         "--log-format", "json",
+        # the node results are read from the file log's debug events: whatever the
+        # user's DBT_LOG_* settings, it is kept as JSON at debug level
+        "--log-format-file", "json",
+        "--log-level-file", "debug",
         "--no-use-colors",
     ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -55,10 +56,22 @@ def own_cache(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def again(tmp_path_factory, own_cache) -> Build:
-    """The hand fixture built a second time, from and into other folders."""
+    """The hand fixture built a second time, from and into other folders, by a user whose
+    dbt settings keep no debug log file (roas reads the node results from that log)."""
     root = tmp_path_factory.mktemp("determinism") / "elsewhere"
     shutil.copytree(HAND_FIXTURE, root / "input files")
-    return build_from(root / "input files", root, *HAND_MAX_REJECT_SHARE, env=own_cache)
+    env = {**own_cache, "DBT_LOG_LEVEL_FILE": "none", "DBT_LOG_FORMAT_FILE": "text"}
+    return build_from(root / "input files", root, *HAND_MAX_REJECT_SHARE, env=env)
+
+
+def test_dbt_log_settings_change_nothing_reported(hand_build, again):
+    lines = [stage_line(build.result.stderr, "dbt build", until="dbt docs")
+             for build in (hand_build, again)]
+    counts = [re.search(r"(\d+) models and seeds, (\d+) tests passed", line)
+              for line in lines]
+    assert all(counts), lines
+    (models, tests), (models_again, tests_again) = (map(int, c.groups()) for c in counts)
+    assert models == models_again >= 30 and min(tests, tests_again) >= 50, lines
 
 
 @pytest.mark.slow
